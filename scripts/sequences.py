@@ -1,0 +1,32 @@
+"""Entry point of the sequences rule: one split's normalised windows as TFRecord shards."""
+
+import argparse
+import json
+from pathlib import Path
+
+from ambs.sequences import write_split
+
+parser = argparse.ArgumentParser(description=__doc__)
+parser.add_argument("--split", required=True, choices=["train", "val", "test"])
+parser.add_argument("--stats", type=Path, required=True)
+parser.add_argument("--out", type=Path, required=True)
+parser.add_argument("--variables", nargs="+", required=True)
+parser.add_argument("--target", required=True)
+parser.add_argument("--context", type=int, required=True)
+parser.add_argument("--forecast", type=int, required=True)
+parser.add_argument("--stride", type=int, required=True)
+parser.add_argument("inputs", type=Path, nargs="+", help="cropped monthly netCDF files of the split")
+args = parser.parse_args()
+
+meta = write_split(
+    split=args.split,
+    paths=args.inputs,
+    stats=json.loads(args.stats.read_text()),
+    variables=args.variables,
+    target=args.target,
+    context=args.context,
+    forecast=args.forecast,
+    stride=args.stride,
+    out_dir=args.out,
+)
+print(f"split {args.split}: {meta.count} windows of shape {meta.shape} written to {args.out}")

@@ -1,0 +1,1 @@
+"""ERA5 data access: variable catalogue, CDS requests, the embedded synthetic source."""

@@ -1,0 +1,143 @@
+"""Sliding windows of normalised fields, stored as TFRecord shards and read back with tf.data.
+
+A window holds ``context + forecast`` consecutive hours of all variables,
+shape (time, lat, lon, channel), channels in config order. The shard directory
+carries ``meta.json`` with the shapes, init times and grid needed downstream.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import tensorflow as tf
+import xarray as xr
+
+from ambs.atomic import atomic_path
+
+SHARD_SIZE = 256
+HOUR = np.timedelta64(1, "h")
+
+
+class SequenceError(ValueError):
+    """The data cannot give the requested windows; the message names the split or file."""
+
+
+@dataclass(frozen=True)
+class SplitMeta:
+    """What a reader needs to know about one split's shards."""
+
+    count: int
+    shape: tuple[int, int, int, int]
+    variables: list[str]
+    target: str
+    context: int
+    forecast: int
+    init_times: list[str]
+    latitude: list[float]
+    longitude: list[float]
+
+    @property
+    def target_index(self) -> int:
+        return self.variables.index(self.target)
+
+    @classmethod
+    def read(cls, split_dir: Path) -> "SplitMeta":
+        data = json.loads((Path(split_dir) / "meta.json").read_text())
+        data["shape"] = tuple(data["shape"])
+        return cls(**data)
+
+
+def load_normalised(paths: list[Path], variables: list[str], stats: dict[str, Any]) -> xr.DataArray:
+    """Concatenate cropped months in time and z-score each variable with the training statistics."""
+    datasets = [xr.open_dataset(p) for p in paths]
+    try:
+        ds = xr.concat(datasets, dim="time").sortby("time")
+        fields = [(ds[v] - stats[v]["mean"]) / stats[v]["std"] for v in variables]
+        return xr.concat(fields, dim="channel").transpose("time", "latitude", "longitude", "channel").astype(np.float32).load()
+    finally:
+        for d in datasets:
+            d.close()
+
+
+def window_starts(times: np.ndarray, length: int, stride: int) -> np.ndarray:
+    """Indices where ``length`` consecutive hourly steps begin, every ``stride`` hours, skipping gaps."""
+    if len(times) < length:
+        return np.empty(0, dtype=int)
+    span = times[length - 1 :] - times[: len(times) - length + 1]
+    contiguous = np.flatnonzero(span == (length - 1) * HOUR)
+    hours = (times[contiguous] - times[0]) // HOUR
+    return contiguous[hours % stride == 0]
+
+
+def _example(window: np.ndarray, init_time: np.datetime64) -> bytes:
+    feature = {
+        "window": tf.train.Feature(bytes_list=tf.train.BytesList(value=[window.tobytes()])),
+        "init": tf.train.Feature(int64_list=tf.train.Int64List(value=[int(init_time.astype("datetime64[s]").astype(np.int64))])),
+    }
+    return tf.train.Example(features=tf.train.Features(feature=feature)).SerializeToString()
+
+
+def write_split(
+    split: str,
+    paths: list[Path],
+    stats: dict[str, Any],
+    variables: list[str],
+    target: str,
+    context: int,
+    forecast: int,
+    stride: int,
+    out_dir: Path,
+) -> SplitMeta:
+    """Write one split's windows as TFRecord shards plus meta.json, atomically as a directory."""
+    data = load_normalised(paths, variables, stats)
+    times = data["time"].values
+    starts = window_starts(times, context + forecast, stride)
+    if starts.size == 0:
+        raise SequenceError(
+            f"split '{split}': {len(times)} hours in {[p.name for p in paths]} give no window of "
+            f"{context + forecast} consecutive hours (context_hours + forecast_hours)"
+        )
+    values = data.values
+    length = context + forecast
+    meta = SplitMeta(
+        count=int(starts.size),
+        shape=(length, *values.shape[1:]),
+        variables=list(variables),
+        target=target,
+        context=context,
+        forecast=forecast,
+        init_times=[str(times[s + context - 1]) for s in starts],
+        latitude=data["latitude"].values.tolist(),
+        longitude=data["longitude"].values.tolist(),
+    )
+    with atomic_path(out_dir) as tmp:
+        tmp.mkdir(parents=True)
+        shards = math.ceil(starts.size / SHARD_SIZE)
+        for shard in range(shards):
+            with tf.io.TFRecordWriter(str(tmp / f"shard-{shard:05d}-of-{shards:05d}.tfrecord")) as writer:
+                for s in starts[shard * SHARD_SIZE : (shard + 1) * SHARD_SIZE]:
+                    writer.write(_example(np.ascontiguousarray(values[s : s + length]), times[s + context - 1]))
+        (tmp / "meta.json").write_text(json.dumps(meta.__dict__, indent=1))
+    return meta
+
+
+def make_dataset(split_dir: Path, batch_size: int, shuffle: bool = False, seed: int = 0) -> tf.data.Dataset:
+    """(context of all variables, forecast of the target) batches, parsed in parallel and prefetched."""
+    meta = SplitMeta.read(split_dir)
+    files = sorted(str(p) for p in Path(split_dir).glob("shard-*.tfrecord"))
+    spec = {"window": tf.io.FixedLenFeature([], tf.string), "init": tf.io.FixedLenFeature([], tf.int64)}
+    target = meta.target_index
+
+    def parse(record: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+        window = tf.reshape(tf.io.decode_raw(tf.io.parse_single_example(record, spec)["window"], tf.float32), meta.shape)
+        return window[: meta.context], window[meta.context :, :, :, target : target + 1]
+
+    dataset = tf.data.TFRecordDataset(files, num_parallel_reads=tf.data.AUTOTUNE)
+    if shuffle:
+        dataset = dataset.shuffle(min(meta.count, 4 * SHARD_SIZE), seed=seed, reshuffle_each_iteration=True)
+    return dataset.map(parse, num_parallel_calls=tf.data.AUTOTUNE).batch(batch_size).prefetch(tf.data.AUTOTUNE)

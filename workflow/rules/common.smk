@@ -1,0 +1,32 @@
+import json
+from pathlib import Path
+
+from ambs.config import all_months, days_of_month, hours_of_day, validate_config
+from ambs.models.registry import is_trained
+from ambs.preprocess import raw_filename
+
+# Cross-field checks with messages that name the key; the schema itself is also
+# applied by Snakemake's validate() in the Snakefile.
+validate_config(config)
+
+RESULTS = f"results/{config['experiment']}"
+SCRIPTS = Path(workflow.basedir).parent / "scripts"
+MONTHS = all_months(config)
+PLOTTED_METRICS = ["rmse", "mse", "bias", "mae", "psnr", "ssim", "acc", "rmse_latw"]
+RAW_FILES = sorted({raw_filename(name) for name in config["variables"]})
+TRAINED = [m for m in config["models"] if is_trained(m)]
+
+
+wildcard_constraints:
+    month=r"\d{4}-\d{2}",
+    split="train|val|test",
+    model="|".join(config["models"]),
+    metric="|".join(PLOTTED_METRICS),
+
+
+def area_args(area):
+    return " ".join(str(area[k]) for k in ("north", "west", "south", "east"))
+
+
+def cropped(split):
+    return [f"{RESULTS}/cropped/{month}.nc" for month in config["months"][split]]

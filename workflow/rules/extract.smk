@@ -1,0 +1,21 @@
+rule extract:
+    """Download (cds) or generate (synthetic) one month of ERA5 exactly as the CDS delivers it."""
+    output:
+        [f"{RESULTS}/raw/{{month}}/{name}" for name in RAW_FILES],
+    params:
+        script=SCRIPTS / "extract.py",
+        source=config["source"],
+        seed=config["seed"],
+        variables=" ".join(config["variables"]),
+        area=area_args(config["domain"]),
+        days=lambda wc: " ".join(map(str, days_of_month(config, wc.month))),
+        hours=" ".join(map(str, hours_of_day(config))),
+        outdir=lambda wc: f"{RESULTS}/raw/{wc.month}",
+    log:
+        f"{RESULTS}/logs/extract/{{month}}.log",
+    conda:
+        "../../envs/ambs.yaml"
+    shell:
+        "python {params.script} --source {params.source} --seed {params.seed} --month {wildcards.month}"
+        " --variables {params.variables} --area {params.area} --days {params.days} --hours {params.hours}"
+        " --outdir {params.outdir} > {log} 2>&1"

@@ -1,0 +1,42 @@
+rule preprocess:
+    """Crop all months to the region and compute training statistics, in parallel with MPI."""
+    input:
+        [f"{RESULTS}/raw/{month}/{name}" for month in MONTHS for name in RAW_FILES],
+    output:
+        cropped=[f"{RESULTS}/cropped/{month}.nc" for month in MONTHS],
+        stats=f"{RESULTS}/statistics.json",
+    params:
+        script=SCRIPTS / "preprocess.py",
+        variables=" ".join(config["variables"]),
+        region=area_args(config["region"]),
+        months=" ".join(MONTHS),
+        train=" ".join(config["months"]["train"]),
+    threads: config["mpi_tasks"]
+    resources:
+        mpi="mpiexec",
+        tasks=config["mpi_tasks"],
+    log:
+        f"{RESULTS}/logs/preprocess.log",
+    conda:
+        "../../envs/ambs.yaml"
+    shell:
+        "{resources.mpi} -n {resources.tasks} python {params.script} --variables {params.variables}"
+        " --region {params.region} --months {params.months} --train-months {params.train}"
+        " --raw-root {RESULTS}/raw --out-root {RESULTS}/cropped --stats {output.stats} > {log} 2>&1"
+
+
+rule climatology:
+    """Hour-of-day climatology of the target over the training months (reference for ACC)."""
+    input:
+        cropped("train"),
+    output:
+        f"{RESULTS}/climatology.nc",
+    params:
+        script=SCRIPTS / "climatology.py",
+        target=config["target"],
+    log:
+        f"{RESULTS}/logs/climatology.log",
+    conda:
+        "../../envs/ambs.yaml"
+    shell:
+        "python {params.script} --variable {params.target} --out {output} {input} > {log} 2>&1"

@@ -1,0 +1,22 @@
+rule sequences:
+    """Normalised sliding windows of one split as TFRecord shards."""
+    input:
+        months=lambda wc: cropped(wc.split),
+        stats=f"{RESULTS}/statistics.json",
+    output:
+        directory(f"{RESULTS}/sequences/{{split}}"),
+    params:
+        script=SCRIPTS / "sequences.py",
+        variables=" ".join(config["variables"]),
+        target=config["target"],
+        context=config["context_hours"],
+        forecast=config["forecast_hours"],
+        stride=config["stride_hours"],
+    log:
+        f"{RESULTS}/logs/sequences/{{split}}.log",
+    conda:
+        "../../envs/ambs.yaml"
+    shell:
+        "python {params.script} --split {wildcards.split} --stats {input.stats} --out {output}"
+        " --variables {params.variables} --target {params.target} --context {params.context}"
+        " --forecast {params.forecast} --stride {params.stride} {input.months} > {log} 2>&1"
