@@ -2,7 +2,8 @@
 
 The encoder reads the context at half resolution; its final state seeds the
 forecaster, which unrolls over the forecast hours. The decoder predicts the
-change of the target field relative to the last observed frame.
+change of the target field relative to the last observed frame; that change
+starts at zero, so training begins at the persistence forecast.
 """
 
 from __future__ import annotations
@@ -40,7 +41,9 @@ def build_convlstm(
     )(up)
     skip = RepeatLastFrame(forecast_steps, name="repeat_context")(inputs)
     merged = keras.layers.Concatenate(name="skip")([up, skip])
-    change = keras.layers.TimeDistributed(keras.layers.Conv2D(1, 3, padding="same"), name="change")(merged)
+    change = keras.layers.TimeDistributed(
+        keras.layers.Conv2D(1, 3, padding="same", kernel_initializer="zeros"), name="change"
+    )(merged)
     base = RepeatLastFrame(forecast_steps, channel=target_index, name="persistence")(inputs)
     outputs = keras.layers.Add(name="forecast")([base, change])
     return keras.Model(inputs, outputs, name="convlstm")

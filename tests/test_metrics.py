@@ -1,0 +1,132 @@
+"""Each metric against an independent reference: skimage, np.corrcoef, plain loops, hand values."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+from scipy.ndimage import gaussian_filter
+from skimage.metrics import structural_similarity
+
+from ambs import metrics
+
+SHAPES = [(7, 7), (16, 16), (16, 24), (33, 20)]
+
+
+def kelvin_pair(shape: tuple[int, ...], smooth: bool, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Temperature-like truth and a perturbed forecast; smooth fields mimic ERA5, noisy ones stress SSIM."""
+    rng = np.random.default_rng(seed)
+    truth = rng.normal(size=shape)
+    if smooth:
+        truth = gaussian_filter(truth, sigma=(0,) * (len(shape) - 2) + (3, 3)) * 30
+    truth = 280.0 + 10 * truth
+    forecast = truth + rng.normal(scale=2.0, size=shape) + 0.5
+    return forecast, truth
+
+
+def loop_leading(func, f: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """Apply a per-field reference function over every leading index."""
+    out = np.empty(f.shape[:-2])
+    for index in np.ndindex(out.shape):
+        out[index] = func(f[index], t[index])
+    return out
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("smooth", [True, False])
+def test_ssim_matches_skimage(shape: tuple[int, int], smooth: bool) -> None:
+    f, t = kelvin_pair((3, 2, *shape), smooth)
+    data_range = float(t.max() - t.min())
+    expected = loop_leading(lambda a, b: structural_similarity(a, b, data_range=data_range, win_size=7), f, t)
+    np.testing.assert_allclose(metrics.ssim(f, t, data_range), expected, rtol=0, atol=1e-6)
+
+
+def test_ssim_other_window_matches_skimage() -> None:
+    f, t = kelvin_pair((2, 16, 24), smooth=True)
+    expected = loop_leading(lambda a, b: structural_similarity(a, b, data_range=40.0, win_size=5), f, t)
+    np.testing.assert_allclose(metrics.ssim(f, t, 40.0, win_size=5), expected, rtol=0, atol=1e-6)
+
+
+def test_ssim_of_identical_fields_is_one() -> None:
+    _, t = kelvin_pair((4, 16, 24), smooth=True)
+    np.testing.assert_allclose(metrics.ssim(t, t, 50.0), 1.0, rtol=0, atol=1e-12)
+
+
+def test_ssim_rejects_window_larger_than_field() -> None:
+    with pytest.raises(ValueError):
+        metrics.ssim(np.zeros((5, 5)), np.zeros((5, 5)), 1.0)
+
+
+@pytest.mark.parametrize(
+    ("name", "reference"),
+    [
+        ("mse", lambda a, b: np.mean((a - b) ** 2)),
+        ("rmse", lambda a, b: np.sqrt(np.mean((a - b) ** 2))),
+        ("bias", lambda a, b: np.mean(a - b)),
+        ("mae", lambda a, b: np.mean(np.abs(a - b))),
+    ],
+)
+def test_pointwise_metrics_match_loops(name: str, reference) -> None:
+    f, t = kelvin_pair((3, 4, 16, 24), smooth=False)
+    result = getattr(metrics, name)(f, t)
+    assert result.shape == (3, 4)
+    np.testing.assert_allclose(result, loop_leading(reference, f, t), rtol=1e-12)
+
+
+def test_psnr_known_value() -> None:
+    t = np.zeros((8, 8))
+    f = np.where(np.indices((8, 8)).sum(axis=0) % 2 == 0, 1.0, -1.0)  # mse exactly 1
+    assert metrics.psnr(f, t, data_range=10.0) == pytest.approx(20.0)
+
+
+def test_acc_equals_pearson_of_anomalies() -> None:
+    f, t = kelvin_pair((3, 4, 16, 24), smooth=True)
+    clim = kelvin_pair((4, 16, 24), smooth=True, seed=1)[1]  # one climatology per lead, shared over init
+    expected = np.empty(f.shape[:-2])
+    for i, j in np.ndindex(expected.shape):
+        expected[i, j] = np.corrcoef((f[i, j] - clim[j]).ravel(), (t[i, j] - clim[j]).ravel())[0, 1]
+    np.testing.assert_allclose(metrics.acc(f, t, clim), expected, rtol=0, atol=1e-6)
+
+
+def test_acc_ignores_uniform_anomaly_bias() -> None:
+    f, t = kelvin_pair((16, 24), smooth=True)
+    clim = np.full_like(t, 270.0)
+    assert metrics.acc(t + 3.0, t, clim) == pytest.approx(1.0)
+    assert metrics.acc(2 * clim - t, t, clim) == pytest.approx(-1.0)
+
+
+def test_latitude_weights_have_mean_one() -> None:
+    w = metrics.latitude_weights(np.array([60.0, 0.0, -60.0]))
+    np.testing.assert_allclose(w, [0.75, 1.5, 0.75])
+
+
+def test_rmse_latitude_weighted_hand_case() -> None:
+    lats = np.array([60.0, 0.0])  # cos: 0.5, 1 -> weights 2/3, 4/3
+    t = np.zeros((2, 2))
+    f = np.array([[3.0, 3.0], [0.0, 0.0]])
+    # mean of w * err^2 = (2/3 * 9 * 2 + 0) / 4 = 3
+    assert metrics.rmse_latitude_weighted(f, t, lats) == pytest.approx(np.sqrt(3.0))
+
+
+@pytest.mark.parametrize("lats", [np.zeros(16), np.full(16, 45.0)])
+def test_rmse_latitude_weighted_uniform_latitudes_is_rmse(lats: np.ndarray) -> None:
+    f, t = kelvin_pair((3, 16, 24), smooth=False)
+    np.testing.assert_allclose(metrics.rmse_latitude_weighted(f, t, lats), metrics.rmse(f, t), rtol=1e-12)
+
+
+# Multiples of 1/1024 so that distinct fields never differ by an amount whose square underflows.
+fields = arrays(np.float64, (4, 5), elements=st.integers(-(10**6), 10**6).map(lambda i: i / 1024))
+
+
+@given(fields, fields)
+def test_rmse_nonnegative_and_symmetric(f: np.ndarray, t: np.ndarray) -> None:
+    assert metrics.rmse(f, t) >= 0
+    assert metrics.rmse(f, t) == metrics.rmse(t, f)
+
+
+@given(fields, fields)
+def test_rmse_zero_iff_equal(f: np.ndarray, t: np.ndarray) -> None:
+    assert metrics.rmse(f, f) == 0
+    assert (metrics.rmse(f, t) == 0) == np.array_equal(f, t)

@@ -1,0 +1,62 @@
+"""Windows, TFRecord shards and the tf.data reader."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from ambs.sequences import SequenceError, SplitMeta, make_dataset, window_starts, write_split
+
+
+def test_window_starts_skip_gaps_and_follow_stride() -> None:
+    times = np.arange("2017-07-01T00", "2017-07-02T00", dtype="datetime64[h]")
+    times = np.delete(times, 10)  # a missing hour
+    starts = window_starts(times, 4, 2)
+    for s in starts:
+        assert times[s + 3] - times[s] == np.timedelta64(3, "h")
+        assert (times[s] - times[0]).astype(int) % 2 == 0
+    assert not any(s in starts for s in (7, 8, 9))  # windows across the gap are dropped
+    assert window_starts(times[:3], 4, 1).size == 0
+
+
+def _month(path: Path, start: str, hours: int, seed: int) -> Path:
+    rng = np.random.default_rng(seed)
+    times = np.arange(np.datetime64(start, "h"), np.datetime64(start, "h") + hours).astype("datetime64[ns]")
+    coords = {"time": times, "latitude": [50.0, 49.75, 49.5], "longitude": [6.0, 6.25, 6.5, 6.75]}
+    shape = (hours, 3, 4)
+    xr.Dataset(
+        {"t2m": (("time", "latitude", "longitude"), 280 + rng.normal(size=shape)),
+         "msl": (("time", "latitude", "longitude"), 101000 + 100 * rng.normal(size=shape))},
+        coords=coords,
+    ).to_netcdf(path)
+    return path
+
+
+STATS = {"t2m": {"mean": 280.0, "std": 2.0}, "msl": {"mean": 101000.0, "std": 100.0}}
+
+
+def test_roundtrip_through_tfrecords(tmp_path: Path) -> None:
+    paths = [_month(tmp_path / "a.nc", "2017-07-01T00", 30, 1), _month(tmp_path / "b.nc", "2017-07-02T06", 20, 2)]
+    meta = write_split("test", paths, STATS, ["msl", "t2m"], "t2m", 3, 2, 2, tmp_path / "seq")
+    assert meta == SplitMeta.read(tmp_path / "seq")
+    assert meta.shape == (5, 3, 4, 2) and meta.target_index == 1
+    contexts, targets = zip(*make_dataset(tmp_path / "seq", batch_size=4).as_numpy_iterator())
+    context, target = np.concatenate(contexts), np.concatenate(targets)
+    assert context.shape == (meta.count, 3, 3, 4, 2) and target.shape == (meta.count, 2, 3, 4, 1)
+    with xr.open_dataset(paths[0]) as ds:
+        first = ds.isel(time=slice(0, 5))
+        np.testing.assert_allclose(context[0, ..., 0], (first["msl"].values[:3] - 101000) / 100, rtol=1e-5)
+        np.testing.assert_allclose(target[0, ..., 0], (first["t2m"].values[3:] - 280) / 2, rtol=1e-5)
+    assert meta.init_times[0].startswith("2017-07-01T02")
+    # the two files are contiguous (30 h then 20 h), so windows span the join
+    assert meta.count == len(window_starts(np.arange(50).astype("timedelta64[h]") + np.datetime64("2017-07-01T00"), 5, 2))
+
+
+def test_too_few_hours_names_the_split(tmp_path: Path) -> None:
+    path = _month(tmp_path / "a.nc", "2017-07-01T00", 4, 1)
+    with pytest.raises(SequenceError, match="split 'val'"):
+        write_split("val", [path], STATS, ["t2m"], "t2m", 3, 2, 1, tmp_path / "seq")
+    assert not (tmp_path / "seq").exists()
