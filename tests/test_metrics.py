@@ -49,6 +49,13 @@ def test_ssim_other_window_matches_skimage() -> None:
     np.testing.assert_allclose(metrics.ssim(f, t, 40.0, win_size=5), expected, rtol=0, atol=1e-6)
 
 
+def test_ssim_of_one_field_is_a_scalar() -> None:
+    f, t = kelvin_pair((16, 24), smooth=True)
+    result = metrics.ssim(f, t, 40.0)
+    assert result.shape == ()
+    assert result == pytest.approx(structural_similarity(f, t, data_range=40.0), abs=1e-6)
+
+
 def test_ssim_of_identical_fields_is_one() -> None:
     _, t = kelvin_pair((4, 16, 24), smooth=True)
     np.testing.assert_allclose(metrics.ssim(t, t, 50.0), 1.0, rtol=0, atol=1e-12)
