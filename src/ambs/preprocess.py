@@ -19,15 +19,10 @@ import xarray as xr
 
 from ambs.atomic import atomic_path
 from ambs.config import Area
+from ambs.era5.requests import raw_filename
 from ambs.era5.validate import Era5FileError
 from ambs.era5.variables import VARIABLES
 from ambs.statistics import Moments, merge_in_order, to_json
-
-
-def raw_filename(name: str) -> str:
-    """Which raw download holds a variable: the single-level file or its pressure level's file."""
-    level = VARIABLES[name].level
-    return "sfc.nc" if level is None else f"pl{level}.nc"
 
 
 def load_raw_month(raw_dir: Path, variables: list[str]) -> xr.Dataset:

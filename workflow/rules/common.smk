@@ -2,8 +2,8 @@ import json
 from pathlib import Path
 
 from ambs.config import all_months, days_of_month, hours_of_day, validate_config
+from ambs.era5.requests import raw_filenames
 from ambs.models.registry import is_trained
-from ambs.preprocess import raw_filename
 
 # Cross-field checks with messages that name the key; the schema itself is also
 # applied by Snakemake's validate() in the Snakefile.
@@ -13,7 +13,7 @@ RESULTS = f"results/{config['experiment']}"
 SCRIPTS = Path(workflow.basedir).parent / "scripts"
 MONTHS = all_months(config)
 PLOTTED_METRICS = ["rmse", "mse", "bias", "mae", "psnr", "ssim", "acc", "rmse_latw"]
-RAW_FILES = sorted({raw_filename(name) for name in config["variables"]})
+RAW_FILES = raw_filenames(config["variables"])
 TRAINED = [m for m in config["models"] if is_trained(m)]
 
 

@@ -1,0 +1,84 @@
+"""Download one month of ERA5 (from the CDS or the synthetic source) into validated raw files."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Protocol
+
+import xarray as xr
+
+from ambs.atomic import atomic_path
+from ambs.config import Area
+from ambs.era5.requests import build_requests
+from ambs.era5.synthetic import SyntheticClient
+from ambs.era5.validate import Era5FileError, validate_download
+
+
+class Client(Protocol):
+    """What ``cdsapi.Client`` and ``SyntheticClient`` share."""
+
+    def retrieve(self, name: str, request: dict[str, Any], target: str) -> Any: ...
+
+
+def make_client(source: str, seed: int) -> Client:
+    """The client of the configured source; cdsapi is imported only when the CDS is really used."""
+    if source == "synthetic":
+        return SyntheticClient(seed)
+    if source == "cds":
+        import cdsapi
+
+        return cdsapi.Client()
+    raise ValueError(f"unknown ERA5 source {source!r}; expected 'synthetic' or 'cds'")
+
+
+def extract_month(
+    client: Client,
+    variables: list[str],
+    area: Area,
+    month: str,
+    days: list[int],
+    hours: list[int],
+    outdir: Path,
+    log: Callable[[str], None] = print,
+) -> list[Path]:
+    """Retrieve and validate every request of ``month`` (YYYY-MM); a file gets its final name only if valid."""
+    year, mon = (int(part) for part in month.split("-"))
+    paths = []
+    for request in build_requests(variables, area, year, mon, days, hours):
+        final = Path(outdir) / request.filename
+        start = time.perf_counter()
+        with atomic_path(final) as tmp:
+            client.retrieve(request.dataset, request.body, str(tmp))
+            harmonise(tmp)
+            try:
+                validate_download(tmp, request)
+            except Era5FileError as error:
+                raise Era5FileError(f"download for {final} is invalid: {error}") from error
+        log(f"{month} {request.filename}: {', '.join(request.body['variable'])} in {time.perf_counter() - start:.1f} s")
+        paths.append(final)
+    return paths
+
+
+def harmonise(path: Path) -> None:
+    """Give new-CDS downloads the classic ERA5 layout the pipeline reads (time, latitude, longitude).
+
+    The new CDS names time 'valid_time', keeps a length-1 'pressure_level' dimension
+    and adds 'number'/'expver' coordinates. Unreadable files are left untouched for
+    ``validate_download`` to report.
+    """
+    try:
+        with xr.open_dataset(path) as ds:
+            if "valid_time" not in ds.dims and ds.sizes.get("pressure_level") != 1:
+                return
+            ds = ds.load()
+    except (OSError, ValueError, RuntimeError):
+        return
+    if "valid_time" in ds.dims:
+        ds = ds.rename({"valid_time": "time"})
+    if ds.sizes.get("pressure_level") == 1:
+        ds = ds.squeeze("pressure_level")
+    ds = ds.drop_vars([name for name in ("number", "expver") if name in ds.coords])
+    with atomic_path(path) as tmp:
+        ds.to_netcdf(tmp)

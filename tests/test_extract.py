@@ -1,0 +1,83 @@
+"""extract_month: validated files under final names, nothing under a final name after a failure."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import xarray as xr
+import yaml
+
+from ambs.config import Area
+from ambs.era5.extract import extract_month, harmonise, make_client
+from ambs.era5.synthetic import SyntheticClient
+from ambs.era5.validate import Era5FileError
+
+ROOT = Path(__file__).resolve().parents[1]
+AREA = Area(north=50.0, west=5.0, south=49.0, east=6.0)
+
+
+class DroppingClient(SyntheticClient):
+    """Serves the synthetic data but loses the last requested hour, like a truncated CDS job."""
+
+    def retrieve(self, name: str, request: dict[str, Any], target: str) -> None:
+        super().retrieve(name, request, target)
+        with xr.open_dataset(target) as ds:
+            short = ds.isel(time=slice(0, -1)).load()
+        Path(target).unlink()
+        short.to_netcdf(target)
+
+
+def test_extract_month_writes_validated_files(tmp_path: Path) -> None:
+    lines: list[str] = []
+    paths = extract_month(SyntheticClient(4), ["t2m", "z500"], AREA, "2017-07", [1], [0, 1], tmp_path, lines.append)
+    assert paths == [tmp_path / "sfc.nc", tmp_path / "pl500.nc"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pl500.nc", "sfc.nc"]
+    assert len(lines) == 2 and "sfc.nc" in lines[0]
+
+
+def test_failed_validation_leaves_no_final_file(tmp_path: Path) -> None:
+    with pytest.raises(Era5FileError, match="sfc.nc"):
+        extract_month(DroppingClient(4), ["t2m"], AREA, "2017-07", [1], [0, 1], tmp_path, lambda _: None)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_harmonise_new_cds_layout(tmp_path: Path) -> None:
+    path = tmp_path / "pl500.nc"
+    SyntheticClient(4).retrieve(
+        "reanalysis-era5-pressure-levels",
+        {"variable": ["geopotential"], "pressure_level": ["500"], "year": ["2017"], "month": ["07"],
+         "day": ["01"], "time": ["00:00", "01:00"], "area": [50, 5, 49, 6]},
+        str(path),
+    )
+    with xr.open_dataset(path) as ds:
+        new_cds = ds.rename({"time": "valid_time"}).expand_dims(pressure_level=[500.0], axis=1).load()
+    path.unlink()
+    new_cds.assign_coords(number=0).to_netcdf(path)
+    harmonise(path)
+    with xr.open_dataset(path) as ds:
+        assert ds["z"].dims == ("time", "latitude", "longitude") and "number" not in ds.coords
+
+
+def test_make_client() -> None:
+    assert isinstance(make_client("synthetic", 1), SyntheticClient)
+    with pytest.raises(ValueError, match="ftp"):
+        make_client("ftp", 1)
+
+
+def test_script_runs(tmp_path: Path, test_config: dict[str, Any]) -> None:
+    test_config["days"] = [31]
+    test_config["hours"] = [0, 12]
+    config = tmp_path / "config.yaml"
+    config.write_text(yaml.safe_dump(test_config))
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "extract.py"), "--config", str(config), "--month", "2017-07",
+         "--outdir", str(tmp_path / "raw")],
+        capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT / "src")}, check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "sfc.nc" in result.stdout and (tmp_path / "raw" / "pl500.nc").exists()
