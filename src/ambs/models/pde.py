@@ -1,0 +1,157 @@
+"""Spatiotemporal disentanglement after Donà et al. (2021), "PDE-Driven Spatiotemporal Disentanglement".
+
+A frame is decoded from two codes: a content code S, the same for the whole
+sequence, and a dynamic state T_t that evolves by a learned ODE,
+T_{t+1} = T_t + f(T_t) (one explicit Euler step per hour). S comes from the
+context frames, T_0 from the first few of them. The state is rolled out from
+the first context hour to the last forecast hour, so the context frames are
+reconstructed (autoencoding) by the same dynamics that produce the forecast.
+
+Losses besides the compiled forecast loss, all added in ``call`` with
+``add_loss`` so every backend trains them: reconstruction of the context
+target frames, invariance of S computed from two disjoint halves of the
+context, and an L2 penalty on T_0 that keeps information out of the dynamic
+state that S can carry.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import keras
+from keras import ops
+
+
+def _stack_frames(frames: Any) -> Any:
+    """(batch, time, H, W, C) -> (batch, H, W, time·C): convolutional encoders see a window at once."""
+    _, time, height, width, channels = frames.shape
+    return ops.reshape(ops.transpose(frames, (0, 2, 3, 1, 4)), (-1, height, width, time * channels))
+
+
+def _conv_stack(filters: int, out_channels: int, name: str, **last: Any) -> list[keras.layers.Layer]:
+    return [
+        keras.layers.Conv2D(filters, 3, padding="same", activation="relu", name=f"{name}_1"),
+        keras.layers.Conv2D(filters, 3, padding="same", activation="relu", name=f"{name}_2"),
+        keras.layers.Conv2D(out_channels, 3, padding="same", name=f"{name}_out", **last),
+    ]
+
+
+def _apply(layers: list[keras.layers.Layer], x: Any) -> Any:
+    for layer in layers:
+        x = layer(x)
+    return x
+
+
+@keras.saving.register_keras_serializable(package="ambs")
+class PDEDisentangled(keras.Model):
+    """Maps (batch, context, H, W, C) to the target channel's forecast (batch, forecast, H, W, 1)."""
+
+    def __init__(
+        self,
+        context_shape: tuple[int, int, int, int],
+        forecast_steps: int,
+        target_index: int,
+        content_channels: int,
+        dynamic_channels: int,
+        filters: int,
+        invariance_weight: float,
+        dynamic_weight: float,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.context_shape = tuple(context_shape)
+        self.forecast_steps = forecast_steps
+        self.target_index = target_index
+        self.content_channels = content_channels
+        self.dynamic_channels = dynamic_channels
+        self.filters = filters
+        self.invariance_weight = invariance_weight
+        self.dynamic_weight = dynamic_weight
+        context = self.context_shape[0]
+        # S is compared between two disjoint halves; T_0 needs two frames to see a rate of change.
+        self.content_frames = max(1, context // 2)
+        self.dynamic_frames = min(context, 2)
+        self.content_local = _conv_stack(filters, content_channels, "content")
+        # A global part lets S hold content that moves (a digit) yet stays the same over time.
+        self.content_global = keras.layers.Dense(content_channels, name="content_global")
+        self.dynamic_encoder = _conv_stack(filters, dynamic_channels, "dynamic")
+        self.derivative = [
+            keras.layers.Conv2D(filters, 3, padding="same", activation="tanh", name="derivative_1"),
+            keras.layers.Conv2D(dynamic_channels, 3, padding="same", kernel_initializer="zeros", name="derivative_out"),
+        ]
+        self.decoder = _conv_stack(filters, 1, "decoder")
+
+    def _content(self, frames: Any) -> Any:
+        features = _apply(self.content_local[:-1], _stack_frames(frames))
+        summary = self.content_global(ops.mean(features, axis=(1, 2)))
+        return self.content_local[-1](features) + summary[:, None, None, :]
+
+    def content_pair(self, x: Any) -> tuple[Any, Any]:
+        """S from the first and from the last ``content_frames`` context hours; invariance makes them agree."""
+        return self._content(x[:, : self.content_frames]), self._content(x[:, -self.content_frames :])
+
+    def encode_content(self, x: Any) -> Any:
+        """The content code S (batch, H, W, content_channels) used for decoding: the mean of the pair."""
+        first, last = self.content_pair(x)
+        return 0.5 * (first + last)
+
+    def encode_dynamics(self, x: Any) -> Any:
+        """The dynamic state T_0 (batch, H, W, dynamic_channels) at the first context hour."""
+        return _apply(self.dynamic_encoder, _stack_frames(x[:, : self.dynamic_frames]))
+
+    def decode_rollout(self, content: Any, state: Any, steps: int) -> Any:
+        """Frames (batch, steps, H, W, 1) from S and T_0, stepping T_{t+1} = T_t + f(T_t)."""
+        states = [state]
+        for _ in range(steps - 1):
+            states.append(states[-1] + _apply(self.derivative, states[-1]))
+        _, height, width, _ = content.shape
+        trajectory = ops.reshape(ops.stack(states, axis=1), (-1, height, width, self.dynamic_channels))
+        repeated = ops.reshape(ops.repeat(content[:, None], steps, axis=1), (-1, height, width, self.content_channels))
+        frames = _apply(self.decoder, ops.concatenate([repeated, trajectory], axis=-1))
+        return ops.reshape(frames, (-1, steps, height, width, 1))
+
+    def call(self, x: Any) -> Any:
+        context = self.context_shape[0]
+        first, last = self.content_pair(x)
+        state = self.encode_dynamics(x)
+        frames = self.decode_rollout(0.5 * (first + last), state, context + self.forecast_steps)
+        target = x[..., self.target_index : self.target_index + 1]
+        self.add_loss(ops.mean(ops.square(frames[:, :context] - target)))
+        self.add_loss(self.invariance_weight * ops.mean(ops.square(first - last)))
+        self.add_loss(self.dynamic_weight * ops.mean(ops.square(state)))
+        return frames[:, context:]
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        return (input_shape[0], self.forecast_steps, *input_shape[2:4], 1)
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            **super().get_config(),
+            "context_shape": self.context_shape,
+            "forecast_steps": self.forecast_steps,
+            "target_index": self.target_index,
+            "content_channels": self.content_channels,
+            "dynamic_channels": self.dynamic_channels,
+            "filters": self.filters,
+            "invariance_weight": self.invariance_weight,
+            "dynamic_weight": self.dynamic_weight,
+        }
+
+
+def build_pde(
+    context_shape: tuple[int, int, int, int],
+    forecast_steps: int,
+    target_index: int,
+    content_channels: int,
+    dynamic_channels: int,
+    filters: int,
+    invariance_weight: float,
+    dynamic_weight: float,
+) -> PDEDisentangled:
+    """A model with its variables created (by one forward pass), ready to compile like ``build_convlstm``'s."""
+    model = PDEDisentangled(
+        context_shape, forecast_steps, target_index, content_channels, dynamic_channels, filters,
+        invariance_weight, dynamic_weight, name="pde",
+    )
+    model(ops.zeros((1, *context_shape)))
+    return model
