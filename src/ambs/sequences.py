@@ -138,6 +138,7 @@ def make_dataset(split_dir: Path, batch_size: int, shuffle: bool = False, seed: 
         return window[: meta.context], window[meta.context :, :, :, target : target + 1]
 
     dataset = tf.data.TFRecordDataset(files, num_parallel_reads=tf.data.AUTOTUNE)
+    dataset = dataset.apply(tf.data.experimental.assert_cardinality(meta.count))  # lets Keras know the epoch length
     if shuffle:
         dataset = dataset.shuffle(min(meta.count, 4 * SHARD_SIZE), seed=seed, reshuffle_each_iteration=True)
     return dataset.map(parse, num_parallel_calls=tf.data.AUTOTUNE).batch(batch_size).prefetch(tf.data.AUTOTUNE)
