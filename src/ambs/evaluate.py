@@ -14,7 +14,7 @@ from ambs import metrics
 from ambs.atomic import atomic_path
 from ambs.climatology import at_valid_times
 from ambs.era5.variables import VARIABLES
-from ambs.models.registry import is_trained
+from ambs.models.kinds import is_trained
 from ambs.sequences import SplitMeta, make_dataset
 
 METRIC_UNITS = {

@@ -3,7 +3,7 @@ from pathlib import Path
 
 from ambs.config import all_months, days_of_month, hours_of_day, validate_config
 from ambs.era5.requests import raw_filenames
-from ambs.models.registry import is_trained
+from ambs.models.kinds import is_trained
 
 # Cross-field checks with messages that name the key; the schema itself is also
 # applied by Snakemake's validate() in the Snakefile.
@@ -14,7 +14,6 @@ SCRIPTS = Path(workflow.basedir).parent / "scripts"
 MONTHS = all_months(config)
 PLOTTED_METRICS = ["rmse", "mse", "bias", "mae", "psnr", "ssim", "acc", "rmse_latw"]
 RAW_FILES = raw_filenames(config["variables"])
-TRAINED = [m for m in config["models"] if is_trained(m)]
 
 
 wildcard_constraints:
@@ -30,3 +29,14 @@ def area_args(area):
 
 def cropped(split):
     return [f"{RESULTS}/cropped/{month}.nc" for month in config["months"][split]]
+
+
+def evaluation_inputs(wildcards):
+    inputs = {
+        "test": f"{RESULTS}/sequences/test",
+        "stats": f"{RESULTS}/statistics.json",
+        "climatology": f"{RESULTS}/climatology.nc",
+    }
+    if is_trained(wildcards.model):
+        inputs["weights"] = f"{RESULTS}/models/{wildcards.model}/model.keras"
+    return inputs

@@ -1,14 +1,3 @@
-def evaluation_inputs(wildcards):
-    inputs = {
-        "test": f"{RESULTS}/sequences/test",
-        "stats": f"{RESULTS}/statistics.json",
-        "climatology": f"{RESULTS}/climatology.nc",
-    }
-    if is_trained(wildcards.model):
-        inputs["weights"] = f"{RESULTS}/models/{wildcards.model}/model.keras"
-    return inputs
-
-
 rule evaluate:
     """Forecast the test split with one model and score it per init time and lead hour."""
     input:

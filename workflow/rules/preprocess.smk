@@ -11,6 +11,8 @@ rule preprocess:
         region=area_args(config["region"]),
         months=" ".join(MONTHS),
         train=" ".join(config["months"]["train"]),
+        raw_root=lambda wc, input: Path(input[0]).parents[1],
+        out_root=lambda wc, output: Path(output.cropped[0]).parent,
     threads: config["mpi_tasks"]
     resources:
         mpi="mpiexec",
@@ -22,7 +24,7 @@ rule preprocess:
     shell:
         "{resources.mpi} -n {resources.tasks} python {params.script} --variables {params.variables}"
         " --region {params.region} --months {params.months} --train-months {params.train}"
-        " --raw-root {RESULTS}/raw --out-root {RESULTS}/cropped --stats {output.stats} > {log} 2>&1"
+        " --raw-root {params.raw_root} --out-root {params.out_root} --stats {output.stats} > {log} 2>&1"
 
 
 rule climatology:
