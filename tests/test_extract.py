@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 import xarray as xr
-import yaml
 
 from ambs.config import Area
 from ambs.era5.extract import extract_month, harmonise, make_client
@@ -69,14 +68,11 @@ def test_make_client() -> None:
         make_client("ftp", 1)
 
 
-def test_script_runs(tmp_path: Path, test_config: dict[str, Any]) -> None:
-    test_config["days"] = [31]
-    test_config["hours"] = [0, 12]
-    config = tmp_path / "config.yaml"
-    config.write_text(yaml.safe_dump(test_config))
+def test_script_runs(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "extract.py"), "--config", str(config), "--month", "2017-07",
-         "--outdir", str(tmp_path / "raw")],
+        [sys.executable, str(ROOT / "scripts" / "extract.py"), "--source", "synthetic", "--seed", "3",
+         "--month", "2017-07", "--variables", "t2m", "msl", "z500", "--area", "50", "5", "49", "6",
+         "--days", "31", "--hours", "0", "12", "--outdir", str(tmp_path / "raw")],
         capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT / "src")}, check=False,
     )
     assert result.returncode == 0, result.stderr

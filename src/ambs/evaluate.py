@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import keras
 import numpy as np
 import pandas as pd
 import xarray as xr
@@ -15,6 +14,7 @@ from ambs.atomic import atomic_path
 from ambs.climatology import at_valid_times
 from ambs.era5.variables import VARIABLES
 from ambs.models.kinds import is_trained
+from ambs.models.registry import load_model
 from ambs.sequences import SplitMeta, make_dataset
 
 METRIC_UNITS = {
@@ -35,7 +35,7 @@ def forecast(model_name: str, model_path: Path | None, context: np.ndarray, meta
     """Normalised target forecasts of shape (init, lead, lat, lon)."""
     if not is_trained(model_name):
         return np.repeat(context[:, -1:, :, :, meta.target_index], meta.forecast, axis=1)
-    model = keras.models.load_model(model_path)
+    model = load_model(model_path)
     return np.asarray(model.predict(context, batch_size=batch_size, verbose=0))[..., 0]
 
 

@@ -66,6 +66,7 @@ def train(
         validation_data=make_dataset(val_dir, hyper["batch_size"]),
         epochs=hyper["epochs"],
         callbacks=callbacks,
+        shuffle=False,  # the dataset shuffles itself, reproducibly from the seed
         verbose=0,
     )
     with atomic_path(model_path) as tmp:

@@ -1,24 +1,36 @@
-"""Which models exist, which need training, and how to build a trainable one from its config."""
+"""Which models exist, which need training, how to build a trainable one, and how to sample a stochastic one."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import keras
+import numpy as np
 
 from ambs.models.convlstm import build_convlstm
+from ambs.models.mcnet import MCNet
+from ambs.models.savp import SAVP
 from ambs.sequences import SplitMeta
-
-BASELINES = ("persistence",)
-
-
-def is_trained(model: str) -> bool:
-    return model not in BASELINES
-
 
 def build_model(model: str, meta: SplitMeta, hyper: dict[str, Any]) -> keras.Model:
     """Build an untrained Keras model for the data shape described by ``meta``."""
     context_shape = (meta.context, *meta.shape[1:])
+    common = (context_shape, meta.forecast, meta.target_index, hyper["filters"], hyper["kernel_size"])
     if model == "convlstm":
-        return build_convlstm(context_shape, meta.forecast, meta.target_index, hyper["filters"], hyper["kernel_size"])
+        return build_convlstm(*common)
+    if model == "savp":
+        return SAVP(*common, hyper["latent_channels"], hyper["kl_weight"], hyper["adversarial_weight"])
+    if model == "mcnet":
+        return MCNet(*common, hyper["gdl_weight"])
     raise ValueError(f"model '{model}' is not a trainable model")
+
+
+def load_model(path: Path) -> keras.Model:
+    """Load a saved model; importing this module registers every custom layer and model class first."""
+    return keras.models.load_model(path)
+
+
+def draw_samples(model: keras.Model, x: np.ndarray, n: int, seed: int, batch_size: int = 32) -> np.ndarray | None:
+    """An ensemble of ``n`` forecasts, (n, batch, forecast, lat, lon, 1), or None for a deterministic model."""
+    return model.sample(x, n, seed, batch_size) if isinstance(model, SAVP) else None

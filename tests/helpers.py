@@ -1,0 +1,36 @@
+"""Small synthetic splits on disk, shared by the training and evaluation tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+
+from ambs.sequences import write_split
+
+VARIABLES = ["t2m", "msl"]
+STATS = {"t2m": {"mean": 285.0, "std": 3.0}, "msl": {"mean": 101000.0, "std": 500.0}}
+
+
+def cropped_month(path: Path, start: str, hours: int, seed: int) -> Path:
+    """A cropped-style month: a travelling wave in t2m with a diurnal cycle, noise in msl."""
+    rng = np.random.default_rng(seed)
+    times = (np.datetime64(start, "h") + np.arange(hours)).astype("datetime64[ns]")
+    lat, lon = np.linspace(51, 49, 8), np.linspace(6, 8, 8)
+    t = np.arange(hours)[:, None, None]
+    wave = np.sin(0.3 * t + lon[None, None, :] * 2) + np.cos(2 * np.pi * t / 24)
+    t2m = 285 + 3 * wave + 0.1 * rng.normal(size=(hours, 8, 8))
+    msl = 101000 + 500 * rng.normal(size=(hours, 8, 8))
+    dims = ("time", "latitude", "longitude")
+    xr.Dataset(
+        {"t2m": (dims, t2m.astype(np.float32), {"units": "K"}), "msl": (dims, msl.astype(np.float32), {"units": "Pa"})},
+        coords={"time": times, "latitude": lat, "longitude": lon},
+    ).to_netcdf(path)
+    return path
+
+
+def split(tmp_path: Path, name: str, start: str, hours: int, seed: int, context: int = 4, forecast: int = 3) -> Path:
+    month = cropped_month(tmp_path / f"{name}.nc", start, hours, seed)
+    write_split(name, [month], STATS, VARIABLES, "t2m", context, forecast, 2, tmp_path / name)
+    return tmp_path / name

@@ -1,0 +1,117 @@
+"""The whole workflow on config/test.yaml: contents of the outputs, rerun behaviour, lint, report."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+import yaml
+
+from conftest import ROOT
+
+pytestmark = pytest.mark.e2e
+SNAKEMAKE = [sys.executable, "-m", "snakemake", "--snakefile", str(ROOT / "workflow" / "Snakefile")]
+METRICS = ["mse", "rmse", "bias", "mae", "psnr", "ssim", "acc", "rmse_latw"]
+
+
+def snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    cmd = [*SNAKEMAKE, "--directory", str(workdir), "--cores", "2", "--configfile", "config/test.yaml", *args]
+    return subprocess.run(cmd, cwd=workdir, env=env, capture_output=True, text=True, check=False)
+
+
+def planned_jobs(workdir: Path) -> dict[str, int]:
+    """Rule -> job count of a dry run, read from Snakemake's job stats table."""
+    out = snakemake(workdir, "--dry-run", "--quiet", "rules")
+    assert out.returncode == 0, out.stderr
+    rows = re.findall(r"^(\w+)\s+(\d+)$", out.stdout + out.stderr, flags=re.M)
+    return {rule: int(n) for rule, n in rows if rule != "total"}
+
+
+@pytest.fixture(scope="module")
+def finished_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    workdir = tmp_path_factory.mktemp("run")
+    shutil.copytree(ROOT / "config", workdir / "config")
+    out = snakemake(workdir)
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-5000:]
+    return workdir
+
+
+def test_metrics_for_every_model_and_lead(finished_run: Path) -> None:
+    config = yaml.safe_load((finished_run / "config" / "test.yaml").read_text())
+    results = finished_run / "results" / config["experiment"]
+    table = pd.read_csv(results / "evaluation" / "metrics_table.csv")
+    leads = list(range(1, config["forecast_hours"] + 1))
+    for model in config["models"]:
+        rows = table[table.model == model].sort_values("lead")
+        assert rows["lead"].tolist() == leads
+        assert rows[METRICS].notna().all().all()
+        assert (rows["rmse"] > 0).all() and (rows["ssim"] <= 1).all()
+        with xr.open_dataset(results / "evaluation" / model / "metrics.nc") as ds:
+            assert set(METRICS) <= set(ds.data_vars) and ds.sizes["lead"] == len(leads)
+            np.testing.assert_allclose(ds["rmse"].mean("init").values, rows["rmse"].values, rtol=1e-5)
+        with xr.open_dataset(results / "evaluation" / model / "forecast.nc") as ds:
+            assert ds["forecast"].attrs["units"] == "K"
+            assert float(ds["truth"].min()) > 200 and float(ds["truth"].max()) < 330
+    persistence = table[table.model == "persistence"].sort_values("lead")["rmse"].to_numpy()
+    assert np.all(np.diff(persistence) > -0.05), "persistence error should grow with lead time"
+
+
+def test_cf_readable_intermediates(finished_run: Path) -> None:
+    results = finished_run / "results" / "test"
+    raw = sorted((results / "raw").glob("*/sfc.nc"))
+    with xr.open_dataset(raw[0]) as ds:
+        assert ds["t2m"].attrs["units"] == "K" and ds["msl"].attrs["units"] == "Pa"
+        assert ds["latitude"].values[0] > ds["latitude"].values[-1]
+    with xr.open_dataset(sorted((results / "cropped").glob("*.nc"))[0]) as ds:
+        assert set(ds.data_vars) == {"t2m", "msl", "z500"}
+    assert (results / "plots" / "example_forecast.png").stat().st_size > 10_000
+
+
+def test_nothing_to_do_on_rerun(finished_run: Path) -> None:
+    assert planned_jobs(finished_run) == {}
+
+
+def test_deleted_plot_rebuilds_only_that_plot(finished_run: Path) -> None:
+    (finished_run / "results" / "test" / "plots" / "ssim_vs_lead.png").unlink()
+    assert planned_jobs(finished_run) == {"all": 1, "plot_metric": 1}
+    out = snakemake(finished_run)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert planned_jobs(finished_run) == {}
+
+
+def test_changed_region_reruns_what_depends_on_it(finished_run: Path) -> None:
+    config_path = finished_run / "config" / "test.yaml"
+    original = config_path.read_text()
+    config = yaml.safe_load(original)
+    config["region"]["north"] -= 0.25
+    config_path.write_text(yaml.safe_dump(config))
+    try:
+        jobs = planned_jobs(finished_run)
+    finally:
+        config_path.write_text(original)
+    assert "extract" not in jobs
+    assert jobs["preprocess"] == 1 and jobs["train"] == 1 and jobs["evaluate"] == 2
+    assert jobs["sequences"] == 3 and jobs["plot_metric"] == len(METRICS)
+
+
+def test_report_lists_plots(finished_run: Path) -> None:
+    out = snakemake(finished_run, "--report", "report.html")
+    assert out.returncode == 0, out.stderr[-3000:]
+    html = (finished_run / "report.html").read_text(errors="replace")
+    assert "example_forecast.png" in html and "rmse_vs_lead.png" in html
+
+
+def test_lint_is_clean() -> None:
+    out = subprocess.run([*SNAKEMAKE, "--lint", "--configfile", str(ROOT / "config" / "test.yaml")],
+                         cwd=ROOT, capture_output=True, text=True, check=False)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "Lints for" not in out.stdout + out.stderr
