@@ -137,3 +137,11 @@ def test_rmse_nonnegative_and_symmetric(f: np.ndarray, t: np.ndarray) -> None:
 def test_rmse_zero_iff_equal(f: np.ndarray, t: np.ndarray) -> None:
     assert metrics.rmse(f, f) == 0
     assert (metrics.rmse(f, t) == 0) == np.array_equal(f, t)
+
+
+def test_ensemble_spread_against_numpy() -> None:
+    rng = np.random.default_rng(3)
+    members = rng.normal(size=(5, 2, 3, 6, 7))
+    expected = np.array([[np.sqrt(members[:, i, j].var(axis=0, ddof=1).mean()) for j in range(3)] for i in range(2)])
+    np.testing.assert_allclose(metrics.ensemble_spread(members), expected, rtol=1e-12)
+    assert np.all(metrics.ensemble_spread(np.repeat(members[:1], 4, axis=0)) == 0)

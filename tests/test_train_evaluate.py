@@ -17,6 +17,8 @@ import xarray as xr
 
 from ambs.climatology import at_valid_times, hourly_climatology
 from ambs.evaluate import evaluate, summary_table
+from ambs.models.registry import build_model
+from ambs.sequences import SplitMeta, make_dataset
 from conftest import ROOT
 from helpers import STATS, cropped_month, split
 
@@ -93,3 +95,17 @@ def test_evaluation_in_physical_units(trained: Path, model: str) -> None:
     table = summary_table(result)
     assert table["lead"].tolist() == [1, 2, 3] and (table["model"] == model).all()
     assert xr.load_dataset(trained / f"{model}.nc").attrs["data_range"] > 0
+
+
+def test_stochastic_model_scored_by_ensemble_mean_with_spread(trained: Path) -> None:
+    meta = SplitMeta.read(trained / "test")
+    hyper = {"filters": 4, "kernel_size": 3, "latent_channels": 2, "kl_weight": 0.01, "adversarial_weight": 0.01}
+    model = build_model("savp", meta, hyper)
+    model.compile(optimizer="adam", loss="mse")
+    model.fit(make_dataset(trained / "train", 8), epochs=1, verbose=0)  # moves the decoder off exact persistence
+    model.save(trained / "savp.keras")
+    clim = hourly_climatology([trained / "train.nc"], "t2m")
+    result = evaluate("savp", trained / "savp.keras", trained / "test", STATS, clim, trained / "savp.nc",
+                      trained / "savp_f.nc", ensemble_size=4, seed=2)
+    assert result["spread"].dims == ("init", "lead") and float(result["spread"].mean()) > 0
+    assert "spread" in summary_table(result).columns

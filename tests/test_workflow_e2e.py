@@ -98,9 +98,31 @@ def test_changed_region_reruns_what_depends_on_it(finished_run: Path) -> None:
         jobs = planned_jobs(finished_run)
     finally:
         config_path.write_text(original)
+    trained = [m for m in config["models"] if m != "persistence"]
     assert "extract" not in jobs
-    assert jobs["preprocess"] == 1 and jobs["train"] == 1 and jobs["evaluate"] == 2
+    assert jobs["preprocess"] == 1 and jobs["train"] == len(trained) and jobs["evaluate"] == len(config["models"])
     assert jobs["sequences"] == 3 and jobs["plot_metric"] == len(METRICS)
+
+
+def test_added_model_trains_only_that_model(finished_run: Path) -> None:
+    config_path = finished_run / "config" / "test.yaml"
+    original = config_path.read_text()
+    config = yaml.safe_load(original)
+    config["models"] = [m for m in config["models"] if m != "mcnet"]
+    config_path.write_text(yaml.safe_dump(config))
+    try:
+        out = snakemake(finished_run)
+        assert out.returncode == 0, out.stderr[-3000:]
+    finally:
+        config_path.write_text(original)
+    for folder in ("models", "evaluation"):
+        shutil.rmtree(finished_run / "results" / "test" / folder / "mcnet")
+    jobs = planned_jobs(finished_run)
+    assert jobs["train"] == 1 and jobs["evaluate"] == 1
+    assert not {"extract", "preprocess", "sequences", "climatology"} & set(jobs)
+    out = snakemake(finished_run)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert "train" not in planned_jobs(finished_run)
 
 
 def test_report_lists_plots(finished_run: Path) -> None:

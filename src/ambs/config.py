@@ -13,10 +13,11 @@ from typing import Any
 import jsonschema
 import yaml
 
+from ambs.models.kinds import is_trained
+
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
 GRID_STEP = 0.25
 SPLITS = ("train", "val", "test")
-TRAINED_MODELS = ("convlstm",)
 
 
 class ConfigError(ValueError):
@@ -108,7 +109,7 @@ def _check_semantics(config: dict[str, Any]) -> None:
                 raise ConfigError(f"config key 'months.{split}': {month} is already in months.{seen[month]}")
             seen[month] = split
     for model in config["models"]:
-        if model in TRAINED_MODELS and model not in config["hyperparameters"]:
+        if is_trained(model) and model not in config["hyperparameters"]:
             raise ConfigError(f"config key 'hyperparameters.{model}': missing for model {model!r} in 'models'")
 
 

@@ -14,11 +14,12 @@ from ambs.atomic import atomic_path
 from ambs.climatology import at_valid_times
 from ambs.era5.variables import VARIABLES
 from ambs.models.kinds import is_trained
-from ambs.models.registry import load_model
+from ambs.models.registry import draw_samples, load_model
 from ambs.sequences import SplitMeta, make_dataset
 
 METRIC_UNITS = {
     "mse": "K2", "rmse": "K", "bias": "K", "mae": "K", "psnr": "dB", "ssim": "1", "acc": "1", "rmse_latw": "K",
+    "spread": "K",
 }
 
 
@@ -31,12 +32,20 @@ def collect_test_set(test_dir: Path, batch_size: int) -> tuple[np.ndarray, np.nd
     return np.concatenate(contexts), np.concatenate(truths)[..., 0]
 
 
-def forecast(model_name: str, model_path: Path | None, context: np.ndarray, meta: SplitMeta, batch_size: int) -> np.ndarray:
-    """Normalised target forecasts of shape (init, lead, lat, lon)."""
+def forecast(
+    model_name: str, model_path: Path | None, context: np.ndarray, meta: SplitMeta, batch_size: int, ensemble_size: int, seed: int
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Normalised target forecasts (init, lead, lat, lon) and, for stochastic models, the ensemble members.
+
+    A stochastic model's deterministic forecast is its ensemble mean.
+    """
     if not is_trained(model_name):
-        return np.repeat(context[:, -1:, :, :, meta.target_index], meta.forecast, axis=1)
+        return np.repeat(context[:, -1:, :, :, meta.target_index], meta.forecast, axis=1), None
     model = load_model(model_path)
-    return np.asarray(model.predict(context, batch_size=batch_size, verbose=0))[..., 0]
+    members = draw_samples(model, context, ensemble_size, seed, batch_size)
+    if members is None:
+        return np.asarray(model.predict(context, batch_size=batch_size, verbose=0))[..., 0], None
+    return members.mean(axis=0)[..., 0], members[..., 0]
 
 
 def score(fcst: np.ndarray, truth: np.ndarray, clim: np.ndarray, lats: np.ndarray, data_range: float) -> dict[str, np.ndarray]:
@@ -62,12 +71,15 @@ def evaluate(
     metrics_path: Path,
     forecast_path: Path,
     batch_size: int = 32,
+    ensemble_size: int = 1,
+    seed: int = 0,
 ) -> xr.Dataset:
     """Forecast the test set, write per-sample forecasts and per-(init, lead) metrics as netCDF."""
     meta = SplitMeta.read(test_dir)
     context, truth = collect_test_set(test_dir, batch_size)
     mean, std = stats[meta.target]["mean"], stats[meta.target]["std"]
-    fcst = forecast(model_name, model_path, context, meta, batch_size) * std + mean
+    fcst, members = forecast(model_name, model_path, context, meta, batch_size, ensemble_size, seed)
+    fcst = fcst * std + mean
     truth = truth * std + mean
     observed = context[..., meta.target_index] * std + mean
     init = np.array(meta.init_times, dtype="datetime64[ns]")
@@ -76,6 +88,8 @@ def evaluate(
     lats = np.asarray(meta.latitude)
     data_range = float(truth.max() - truth.min())
     scores = score(fcst, truth, at_valid_times(climatology, valid), lats, data_range)
+    if members is not None:
+        scores["spread"] = metrics.ensemble_spread(members * std)
 
     coords = {"init": init, "lead": ("lead", leads, {"units": "hours", "long_name": "forecast lead time"})}
     result = xr.Dataset(

@@ -163,3 +163,9 @@ def rmse_latitude_weighted(forecast: np.ndarray, truth: np.ndarray, lats: np.nda
     f, t = _pair(forecast, truth)
     w = latitude_weights(lats)[:, np.newaxis]
     return np.sqrt((w * np.square(f - t)).mean(axis=SPATIAL))
+
+
+def ensemble_spread(members: np.ndarray) -> np.ndarray:
+    """Square root of the spatial mean of the ensemble variance; members on axis 0, shape (n, ..., lat, lon)."""
+    variance = np.asarray(members, dtype=np.float64).var(axis=0, ddof=1)
+    return np.sqrt(variance.mean(axis=(-2, -1)))

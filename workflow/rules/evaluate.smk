@@ -9,6 +9,8 @@ rule evaluate:
     params:
         script=SCRIPTS / "evaluate.py",
         weights=lambda wc, input: f"--weights {input.weights}" if "weights" in input.keys() else "",
+        ensemble=lambda wc: config["hyperparameters"].get(wc.model, {}).get("ensemble_size", 1),
+        seed=config["seed"],
     log:
         f"{RESULTS}/logs/evaluate/{{model}}.log",
     conda:
@@ -16,7 +18,8 @@ rule evaluate:
     shell:
         "python {params.script} --model {wildcards.model} {params.weights} --test {input.test}"
         " --stats {input.stats} --climatology {input.climatology} --metrics {output.metrics}"
-        " --forecast {output.forecast} --table {output.table} > {log} 2>&1"
+        " --forecast {output.forecast} --table {output.table} --ensemble-size {params.ensemble}"
+        " --seed {params.seed} > {log} 2>&1"
 
 
 rule summarize:

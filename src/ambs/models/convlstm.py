@@ -13,6 +13,37 @@ import keras
 from ambs.models.layers import RepeatLastFrame
 
 
+def encode_context(context: keras.KerasTensor, filters: int, kernel_size: int) -> tuple[keras.KerasTensor, ...]:
+    """Half-resolution features of every context hour and the ConvLSTM encoder's final (h, c) state."""
+    down = keras.layers.TimeDistributed(
+        keras.layers.Conv2D(filters, 3, strides=2, padding="same", activation="relu"), name="downsample"
+    )(context)
+    _, state_h, state_c = keras.layers.ConvLSTM2D(
+        filters, kernel_size, padding="same", return_state=True, name="encoder"
+    )(down)
+    return down, state_h, state_c
+
+
+def decode_change(
+    forecast: keras.KerasTensor, context: keras.KerasTensor, forecast_steps: int, target_index: int, filters: int
+) -> keras.KerasTensor:
+    """Full-resolution forecast of the target: last observed target frame plus a decoded change."""
+    _, _, height, width, _ = context.shape
+    up = keras.layers.TimeDistributed(
+        keras.layers.Conv2DTranspose(filters, 3, strides=2, padding="same", activation="relu"), name="upsample"
+    )(forecast)
+    up = keras.layers.TimeDistributed(
+        keras.layers.Cropping2D(((0, up.shape[2] - height), (0, up.shape[3] - width))), name="crop"
+    )(up)
+    skip = RepeatLastFrame(forecast_steps, name="repeat_context")(context)
+    merged = keras.layers.Concatenate(name="skip")([up, skip])
+    change = keras.layers.TimeDistributed(
+        keras.layers.Conv2D(1, 3, padding="same", kernel_initializer="zeros"), name="change"
+    )(merged)
+    base = RepeatLastFrame(forecast_steps, channel=target_index, name="persistence")(context)
+    return keras.layers.Add(name="forecast")([base, change])
+
+
 def build_convlstm(
     context_shape: tuple[int, int, int, int],
     forecast_steps: int,
@@ -21,29 +52,10 @@ def build_convlstm(
     kernel_size: int,
 ) -> keras.Model:
     """A model mapping (batch, context, lat, lon, channels) to (batch, forecast, lat, lon, 1)."""
-    _, height, width, _ = context_shape
     inputs = keras.Input(shape=context_shape, name="context")
-    down = keras.layers.TimeDistributed(
-        keras.layers.Conv2D(filters, 3, strides=2, padding="same", activation="relu"), name="downsample"
-    )(inputs)
-    _, state_h, state_c = keras.layers.ConvLSTM2D(
-        filters, kernel_size, padding="same", return_state=True, name="encoder"
-    )(down)
+    down, state_h, state_c = encode_context(inputs, filters, kernel_size)
     forecaster_input = RepeatLastFrame(forecast_steps, name="repeat_encoded")(down)
     forecast = keras.layers.ConvLSTM2D(
         filters, kernel_size, padding="same", return_sequences=True, name="forecaster"
     )(forecaster_input, initial_state=[state_h, state_c])
-    up = keras.layers.TimeDistributed(
-        keras.layers.Conv2DTranspose(filters, 3, strides=2, padding="same", activation="relu"), name="upsample"
-    )(forecast)
-    up = keras.layers.TimeDistributed(
-        keras.layers.Cropping2D(((0, up.shape[2] - height), (0, up.shape[3] - width))), name="crop"
-    )(up)
-    skip = RepeatLastFrame(forecast_steps, name="repeat_context")(inputs)
-    merged = keras.layers.Concatenate(name="skip")([up, skip])
-    change = keras.layers.TimeDistributed(
-        keras.layers.Conv2D(1, 3, padding="same", kernel_initializer="zeros"), name="change"
-    )(merged)
-    base = RepeatLastFrame(forecast_steps, channel=target_index, name="persistence")(inputs)
-    outputs = keras.layers.Add(name="forecast")([base, change])
-    return keras.Model(inputs, outputs, name="convlstm")
+    return keras.Model(inputs, decode_change(forecast, inputs, forecast_steps, target_index, filters), name="convlstm")

@@ -33,6 +33,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from ambs.models.convlstm import decode_change, encode_context
 from ambs.models.layers import RepeatLastFrame
 from ambs.models.losses import adversarial_terms, kl_to_standard_normal
 
@@ -42,15 +43,9 @@ def _generator(
     filters: int, kernel_size: int, latent_channels: int,
 ) -> keras.Model:
     """(context, z of shape (batch, forecast, latent)) -> forecast of the target."""
-    _, height, width, _ = context_shape
     context = keras.Input(shape=context_shape, name="context")
     latent = keras.Input(shape=(forecast_steps, latent_channels), name="z")
-    down = keras.layers.TimeDistributed(
-        keras.layers.Conv2D(filters, 3, strides=2, padding="same", activation="relu"), name="downsample"
-    )(context)
-    _, state_h, state_c = keras.layers.ConvLSTM2D(
-        filters, kernel_size, padding="same", return_state=True, name="encoder"
-    )(down)
+    down, state_h, state_c = encode_context(context, filters, kernel_size)
     latent_maps = keras.layers.UpSampling3D((1, down.shape[2], down.shape[3]), name="tile_z")(
         keras.layers.Reshape((forecast_steps, 1, 1, latent_channels))(latent)
     )
@@ -60,19 +55,8 @@ def _generator(
     forecast = keras.layers.ConvLSTM2D(
         filters, kernel_size, padding="same", return_sequences=True, name="forecaster"
     )(forecaster_input, initial_state=[state_h, state_c])
-    up = keras.layers.TimeDistributed(
-        keras.layers.Conv2DTranspose(filters, 3, strides=2, padding="same", activation="relu"), name="upsample"
-    )(forecast)
-    up = keras.layers.TimeDistributed(
-        keras.layers.Cropping2D(((0, up.shape[2] - height), (0, up.shape[3] - width))), name="crop"
-    )(up)
-    skip = RepeatLastFrame(forecast_steps, name="repeat_context")(context)
-    merged = keras.layers.Concatenate(name="skip")([up, skip])
-    change = keras.layers.TimeDistributed(
-        keras.layers.Conv2D(1, 3, padding="same", kernel_initializer="zeros"), name="change"
-    )(merged)
-    base = RepeatLastFrame(forecast_steps, channel=target_index, name="persistence")(context)
-    return keras.Model([context, latent], keras.layers.Add(name="forecast")([base, change]), name="generator")
+    outputs = decode_change(forecast, context, forecast_steps, target_index, filters)
+    return keras.Model([context, latent], outputs, name="generator")
 
 
 def _posterior(
