@@ -14,16 +14,22 @@ from ambs.models.savp import SAVP
 from ambs.sequences import SplitMeta
 
 def build_model(model: str, meta: SplitMeta, hyper: dict[str, Any]) -> keras.Model:
-    """Build an untrained Keras model for the data shape described by ``meta``."""
+    """Build an untrained Keras model for the data shape described by ``meta``, with its weights created.
+
+    Subclassed models create weights on their first call; BackupAndRestore needs them before ``fit``.
+    """
     context_shape = (meta.context, *meta.shape[1:])
     common = (context_shape, meta.forecast, meta.target_index, hyper["filters"], hyper["kernel_size"])
     if model == "convlstm":
-        return build_convlstm(*common)
-    if model == "savp":
-        return SAVP(*common, hyper["latent_channels"], hyper["kl_weight"], hyper["adversarial_weight"])
-    if model == "mcnet":
-        return MCNet(*common, hyper["gdl_weight"])
-    raise ValueError(f"model '{model}' is not a trainable model")
+        built = build_convlstm(*common)
+    elif model == "savp":
+        built = SAVP(*common, hyper["latent_channels"], hyper["kl_weight"], hyper["adversarial_weight"])
+    elif model == "mcnet":
+        built = MCNet(*common, hyper["gdl_weight"])
+    else:
+        raise ValueError(f"model '{model}' is not a trainable model")
+    built(np.zeros((1, *context_shape), dtype="float32"))
+    return built
 
 
 def load_model(path: Path) -> keras.Model:
