@@ -11,6 +11,9 @@ validate_config(config)
 
 RESULTS = f"results/{config['experiment']}"
 SCRIPTS = Path(workflow.basedir).parent / "scripts"
+# Apptainer images built from containers/*.def; used with --software-deployment-method apptainer.
+CPU_IMAGE = str(Path(workflow.basedir).parent / "containers" / "ambs-cpu.sif")
+GPU_IMAGE = str(Path(workflow.basedir).parent / "containers" / "ambs-gpu.sif")
 MONTHS = all_months(config)
 PLOTTED_METRICS = ["rmse", "mse", "bias", "mae", "psnr", "ssim", "acc", "rmse_latw"]
 RAW_FILES = raw_filenames(config["variables"])

@@ -15,6 +15,8 @@ rule evaluate:
         f"{RESULTS}/logs/evaluate/{{model}}.log",
     conda:
         "../../envs/ambs.yaml"
+    container:
+        CPU_IMAGE
     shell:
         "python {params.script} --model {wildcards.model} {params.weights} --test {input.test}"
         " --stats {input.stats} --climatology {input.climatology} --metrics {output.metrics}"
@@ -39,5 +41,7 @@ rule summarize:
         f"{RESULTS}/logs/summarize.log",
     conda:
         "../../envs/ambs.yaml"
+    container:
+        CPU_IMAGE
     shell:
         "python {params.script} --csv {output.csv} --markdown {output.markdown} {input} > {log} 2>&1"

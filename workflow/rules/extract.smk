@@ -15,6 +15,8 @@ rule extract:
         f"{RESULTS}/logs/extract/{{month}}.log",
     conda:
         "../../envs/ambs.yaml"
+    container:
+        CPU_IMAGE
     shell:
         "python {params.script} --source {params.source} --seed {params.seed} --month {wildcards.month}"
         " --variables {params.variables} --area {params.area} --days {params.days} --hours {params.hours}"

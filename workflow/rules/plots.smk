@@ -16,6 +16,8 @@ rule plot_metric:
         f"{RESULTS}/logs/plots/{{metric}}_vs_lead.log",
     conda:
         "../../envs/ambs.yaml"
+    container:
+        CPU_IMAGE
     shell:
         "python {params.script} --metric {wildcards.metric} --out {output} {input} > {log} 2>&1"
 
@@ -36,5 +38,7 @@ rule plot_example:
         f"{RESULTS}/logs/plots/example_forecast.log",
     conda:
         "../../envs/ambs.yaml"
+    container:
+        CPU_IMAGE
     shell:
         "python {params.script} --out {output} {input} > {log} 2>&1"

@@ -21,6 +21,8 @@ rule preprocess:
         f"{RESULTS}/logs/preprocess.log",
     conda:
         "../../envs/ambs.yaml"
+    container:
+        CPU_IMAGE
     shell:
         "{resources.mpi} -n {resources.tasks} python {params.script} --variables {params.variables}"
         " --region {params.region} --months {params.months} --train-months {params.train}"
@@ -40,5 +42,7 @@ rule climatology:
         f"{RESULTS}/logs/climatology.log",
     conda:
         "../../envs/ambs.yaml"
+    container:
+        CPU_IMAGE
     shell:
         "python {params.script} --variable {params.target} --out {output} {input} > {log} 2>&1"

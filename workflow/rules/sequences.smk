@@ -16,6 +16,8 @@ rule sequences:
         f"{RESULTS}/logs/sequences/{{split}}.log",
     conda:
         "../../envs/ambs.yaml"
+    container:
+        CPU_IMAGE
     shell:
         "python {params.script} --split {wildcards.split} --stats {input.stats} --out {output}"
         " --variables {params.variables} --target {params.target} --context {params.context}"

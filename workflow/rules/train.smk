@@ -11,11 +11,13 @@ rule train:
         hyper=lambda wc: json.dumps(config["hyperparameters"][wc.model], sort_keys=True),
         seed=config["seed"],
         workdir=lambda wc: f"{RESULTS}/models/{wc.model}/work",
-    threads: workflow.cores
+    threads: workflow.cores or 1
     log:
         f"{RESULTS}/logs/train/{{model}}.log",
     conda:
         "../../envs/ambs.yaml"
+    container:
+        GPU_IMAGE
     shell:
         "python {params.script} --model {wildcards.model} --hyper {params.hyper:q} --seed {params.seed}"
         " --train {input.train} --val {input.val} --out {output.model} --history {output.history} --workdir {params.workdir} > {log} 2>&1"
