@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -34,3 +37,11 @@ def split(tmp_path: Path, name: str, start: str, hours: int, seed: int, context:
     month = cropped_month(tmp_path / f"{name}.nc", start, hours, seed)
     write_split(name, [month], STATS, VARIABLES, "t2m", context, forecast, 2, tmp_path / name)
     return tmp_path / name
+
+
+def run_under_jax(code: str) -> str:
+    """Run ``code`` in a fresh interpreter with ``KERAS_BACKEND=jax`` (chosen at import) and return its stdout."""
+    env = {**os.environ, "KERAS_BACKEND": "jax"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False)
+    assert out.returncode == 0, out.stderr[-2000:]
+    return out.stdout

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import keras
 import numpy as np
 import pytest
 
+from helpers import run_under_jax
 from ambs.models.convlstm import build_convlstm
 
 CONTEXT = (4, 9, 10, 3)  # odd height, so the upsampling crop is exercised
@@ -67,7 +65,5 @@ def test_runs_under_jax_backend() -> None:
         "assert m.evaluate(x, y, verbose=0) < l0\n"
         "print(m.predict(x, verbose=0).shape)\n"
     )
-    env = {**os.environ, "KERAS_BACKEND": "jax"}
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False)
-    assert out.returncode == 0, out.stderr[-2000:]
-    assert "(2, 3, 9, 10, 1)" in out.stdout
+    stdout = run_under_jax(code)
+    assert "(2, 3, 9, 10, 1)" in stdout

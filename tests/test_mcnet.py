@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +9,7 @@ import keras
 import numpy as np
 import pytest
 
+from helpers import run_under_jax
 from ambs.models.mcnet import MCNet
 
 CONTEXT = (4, 9, 10, 3)  # odd height, so the upsampling crop is exercised
@@ -69,7 +67,5 @@ def test_runs_under_jax_backend() -> None:
         "assert loss[-1] < loss[0], loss\n"
         "print(m.predict(x, verbose=0).shape)\n"
     )
-    env = {**os.environ, "KERAS_BACKEND": "jax"}
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False)
-    assert out.returncode == 0, out.stderr[-2000:]
-    assert "(2, 2, 5, 6, 1)" in out.stdout
+    stdout = run_under_jax(code)
+    assert "(2, 2, 5, 6, 1)" in stdout

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import keras
 import numpy as np
 import pytest
 
+from helpers import run_under_jax
 from ambs.datasets.moving_digits import bounce, render
 from ambs.models.pde import build_pde
 
@@ -67,10 +65,8 @@ def test_runs_under_jax_backend() -> None:
         "assert h[-1] < h[0], h\n"
         "print(m(x).shape)\n"
     )
-    env = {**os.environ, "KERAS_BACKEND": "jax"}
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False)
-    assert out.returncode == 0, out.stderr[-2000:]
-    assert "(2, 3, 9, 10, 1)" in out.stdout
+    stdout = run_under_jax(code)
+    assert "(2, 3, 9, 10, 1)" in stdout
 
 
 SIZE, LENGTH, SWAP_CONTEXT = 16, 8, 4

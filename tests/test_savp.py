@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +9,7 @@ import keras
 import numpy as np
 import pytest
 
+from helpers import run_under_jax
 from ambs.models.convlstm import build_convlstm
 from ambs.models.registry import draw_samples
 from ambs.models.savp import SAVP
@@ -90,7 +88,5 @@ def test_runs_under_jax_backend() -> None:
         "assert l1[-1] < l1[0], l1\n"
         "print(m.predict(x, verbose=0).shape, m.sample(x, 2, seed=0).std(axis=0).mean() > 0)\n"
     )
-    env = {**os.environ, "KERAS_BACKEND": "jax"}
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False)
-    assert out.returncode == 0, out.stderr[-2000:]
-    assert "(2, 2, 5, 6, 1) True" in out.stdout
+    stdout = run_under_jax(code)
+    assert "(2, 2, 5, 6, 1) True" in stdout

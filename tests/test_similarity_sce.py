@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 
 import keras
 import numpy as np
 import pytest
 
+from helpers import run_under_jax
 from ambs.similarity.encoder import build_encoder
 from ambs.similarity.sce import SiameseTrainer, sce_loss, train_encoder
 
@@ -87,7 +85,5 @@ def test_runs_under_jax_backend() -> None:
         "losses = t.fit(v, epochs=2, verbose=0).history['loss']; assert losses[1] < losses[0], losses\n"
         "print(LearnedDistance(t.encoder).distance(x, x).max())\n"
     )
-    env = {**os.environ, "KERAS_BACKEND": "jax"}
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False)
-    assert out.returncode == 0, out.stderr[-2000:]
-    assert out.stdout.split()[-1] == "0.0"
+    stdout = run_under_jax(code)
+    assert stdout.split()[-1] == "0.0"
