@@ -1,6 +1,7 @@
 """Entry point of the extract rule: download (or generate) and validate one month of ERA5."""
 
 import argparse
+import functools
 from pathlib import Path
 
 from ambs.config import Area
@@ -17,14 +18,15 @@ parser.add_argument("--hours", type=int, nargs="+", required=True)
 parser.add_argument("--outdir", type=Path, required=True)
 args = parser.parse_args()
 
+log = functools.partial(print, flush=True)  # the client's lines and the extraction's, unbuffered into the log
 paths = extract_month(
-    client=make_client(args.source, args.seed),
+    client=make_client(args.source, args.seed, log),
     variables=args.variables,
     area=Area(*args.area),
     month=args.month,
     days=args.days,
     hours=args.hours,
     outdir=args.outdir,
-    log=lambda line: print(line, flush=True),
+    log=log,
 )
 print(f"{args.month}: wrote {', '.join(str(p) for p in paths)}", flush=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +11,9 @@ from typing import Any
 
 import pytest
 import xarray as xr
+import yaml
+from snakemake.api import SnakemakeApi
+from snakemake.settings.types import ConfigSettings, ResourceSettings
 
 from ambs.config import Area
 from ambs.era5.extract import extract_month, harmonise, make_client
@@ -77,3 +81,16 @@ def test_script_runs(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "sfc.nc" in result.stdout and (tmp_path / "raw" / "pl500.nc").exists()
+
+
+@pytest.mark.parametrize(("source", "local"), [("cds", True), ("synthetic", False)])
+def test_extract_runs_on_the_submitting_host_only_for_the_cds(tmp_path: Path, source: str, local: bool) -> None:
+    """Compute nodes often lack internet: a cluster run must download on the host that submits the jobs."""
+    shutil.copytree(ROOT / "config", tmp_path / "config")
+    config = {**yaml.safe_load((ROOT / "config" / "test.yaml").read_text()), "source": source}
+    (tmp_path / "run.yaml").write_text(yaml.safe_dump(config))
+    with SnakemakeApi() as api:
+        workflow = api.workflow(ResourceSettings(cores=1), ConfigSettings(configfiles=[tmp_path / "run.yaml"]),
+                                snakefile=ROOT / "workflow" / "Snakefile", workdir=tmp_path)
+        localrules = workflow._workflow._localrules  # what Snakemake schedules on the submitting host
+    assert ("extract" in localrules) is local and "preprocess" not in localrules

@@ -3,24 +3,25 @@
 from __future__ import annotations
 
 import json
-import os
+import shutil
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
+import keras
 import numpy as np
 import pandas as pd
 import pytest
-import xarray as xr
 
-from ambs.climatology import at_valid_times, hourly_climatology
-from ambs.evaluate import evaluate, summary_table
-from ambs.models.registry import build_model
+from ambs.checkpoints import EpochCheckpoints, random_states
+from ambs.climatology import monthly_hourly_climatology
+from ambs.evaluate import References, evaluate, load_test_set, summary_table
+from ambs.models.registry import build_model, load_model
 from ambs.sequences import SplitMeta, make_dataset
+from ambs.train import keep_history_before
 from conftest import ROOT
-from helpers import STATS, cropped_month, split
+from helpers import STATS, split
 
 HYPER = {"filters": 4, "kernel_size": 3, "epochs": 2, "batch_size": 8, "learning_rate": 0.003}
 
@@ -48,44 +49,95 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_training_outputs(trained: Path) -> None:
     history = pd.read_csv(trained / "history.csv")
     assert history["epoch"].tolist() == [0, 1] and {"loss", "val_loss"} <= set(history.columns)
-    assert (trained / "work" / "checkpoint.keras").exists()
+    assert not (trained / "work" / "backup").exists()  # checkpoints go once the model is saved
     assert list((trained / "work" / "tensorboard").rglob("events.out.tfevents.*"))
 
 
-def test_killed_training_resumes_from_last_epoch(tmp_path: Path) -> None:
-    split(tmp_path, "train", "2017-07-01T00", 400, 1)
-    split(tmp_path, "val", "2017-08-01T00", 48, 2)
-    epochs = 6
-    process = subprocess.Popen(_train_cmd(tmp_path, epochs), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    deadline = time.time() + 240
-    first = ""
-    while "epoch 2/" not in first and time.time() < deadline:
-        first += process.stdout.readline()
-    process.send_signal(signal.SIGKILL)
-    process.wait()
-    assert "epoch 2/" in first and not (tmp_path / "model.keras").exists()
-    result = subprocess.run(_train_cmd(tmp_path, epochs), capture_output=True, text=True, check=False)
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert "epoch 1/" not in result.stdout and f"epoch {epochs}/{epochs}" in result.stdout
-    assert pd.read_csv(tmp_path / "history.csv")["epoch"].iloc[-1] == epochs - 1
+# Runs scripts/train.py (argv[1:]) and sends the named signal to itself at batch 3 of epoch 2.
+KILL_MID_EPOCH = """
+import os, runpy, signal, sys
+import ambs.train
+
+class KillMidEpoch(ambs.train.EpochProgress):
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch = epoch
+        super().on_epoch_begin(epoch, logs)
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.epoch == 1 and batch == 2:
+            os.kill(os.getpid(), signal.{name})
+
+ambs.train.EpochProgress = KillMidEpoch
+sys.argv = sys.argv[1:]
+runpy.run_path(sys.argv[0], run_name="__main__")
+"""
 
 
-def test_climatology_by_hour_of_day(tmp_path: Path) -> None:
-    path = cropped_month(tmp_path / "m.nc", "2017-07-01T00", 72, 0)
-    clim = hourly_climatology([path], "t2m")
-    with xr.open_dataset(path) as ds:
-        expected = ds["t2m"].values.reshape(3, 24, 8, 8).mean(axis=0)
-    np.testing.assert_allclose(clim.values, expected, rtol=1e-6)
-    valid = np.array(["2017-07-05T13", "2017-07-06T00"], dtype="datetime64[ns]")
-    np.testing.assert_array_equal(at_valid_times(clim, valid), clim.values[[13, 0]])
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
+def test_training_killed_mid_epoch_resumes_to_the_uninterrupted_result(
+    trained: Path, tmp_path: Path, signum: signal.Signals
+) -> None:
+    for name in ("train", "val"):
+        shutil.copytree(trained / name, tmp_path / name)
+    cmd = _train_cmd(tmp_path, 2)
+    killed = subprocess.run([cmd[0], "-c", KILL_MID_EPOCH.format(name=signum.name), *cmd[1:]],
+                            capture_output=True, text=True, check=False)
+    assert killed.returncode == (128 + signum if signum == signal.SIGTERM else -signum), killed.stderr[-3000:]
+    assert "epoch 1/2" in killed.stdout and "epoch 2/2" not in killed.stdout
+    assert not (tmp_path / "model.keras").exists() and (tmp_path / "work" / "backup" / "epoch-0001").is_dir()
+    resumed = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert "resuming after epoch 1" in resumed.stdout and "epoch 1/2" not in resumed.stdout
+    # the uninterrupted run of the same seed is the module's `trained`: the same weights, bit for bit
+    for got, want in zip(load_model(tmp_path / "model.keras").weights, load_model(trained / "model.keras").weights):
+        np.testing.assert_array_equal(got.numpy(), want.numpy(), err_msg=got.path)
+    assert (tmp_path / "history.csv").read_text() == (trained / "history.csv").read_text()
+
+
+def _tiny_model() -> keras.Model:
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dropout(0.5), keras.layers.Dense(1)])
+    model.compile(optimizer="adam", loss="mse")
+    return model
+
+
+def test_checkpoints_restore_weights_optimizer_and_random_states(tmp_path: Path) -> None:
+    trained = _tiny_model()
+    trained.fit(np.ones((8, 2)), np.ones((8, 1)), batch_size=4, epochs=1, verbose=0)
+    saver = EpochCheckpoints(tmp_path / "backup", {"run": 1})
+    saver.set_model(trained)
+    saver.on_epoch_end(0)
+    fresh = _tiny_model()
+    assert EpochCheckpoints(tmp_path / "backup", {"run": 1}).restore(fresh, lambda _: None) == 1
+    assert random_states(trained)[0].numpy()[1] > 0  # the dropout's generator has moved on
+    for got, want in zip(fresh.weights + fresh.optimizer.variables + random_states(fresh),
+                         trained.weights + trained.optimizer.variables + random_states(trained)):
+        np.testing.assert_array_equal(got.numpy(), want.numpy(), err_msg=want.path)
+
+
+def test_checkpoints_of_another_configuration_are_not_resumed(tmp_path: Path) -> None:
+    backup = tmp_path / "backup"
+    (backup / "epoch-0003").mkdir(parents=True)
+    (backup / "epoch-0003" / "run.json").write_text(json.dumps({"model": "convlstm", "hyper": {"epochs": 3}}))
+    (backup / ".epoch-0004.99.partial").mkdir()  # a write that was killed
+    lines: list[str] = []
+    assert EpochCheckpoints(backup, {"model": "convlstm", "hyper": {"epochs": 5}}).restore(_tiny_model(), lines.append) == 0
+    assert not backup.exists() and "another configuration" in lines[0]
+
+
+def test_history_rows_to_be_redone_are_dropped(tmp_path: Path) -> None:
+    path = tmp_path / "history.csv"
+    path.write_text("epoch,loss\n0,0.5\n1,0.4\n2,0.3\n3,0.")
+    keep_history_before(path, 2)
+    assert path.read_text() == "epoch,loss\n0,0.5\n1,0.4\n"
+    keep_history_before(path, 0)
+    assert not path.exists()
 
 
 @pytest.mark.parametrize("model", ["persistence", "convlstm"])
 def test_evaluation_in_physical_units(trained: Path, model: str) -> None:
-    clim = hourly_climatology([trained / "train.nc"], "t2m")
+    references = References(climatology=monthly_hourly_climatology([trained / "train.nc"], "t2m"))
     weights = trained / "model.keras" if model == "convlstm" else None
-    result = evaluate(model, weights, trained / "test", STATS, clim, trained / f"{model}.nc", trained / f"{model}_f.nc")
-    forecast = xr.load_dataset(trained / f"{model}_f.nc")
+    result, forecast = evaluate(model, weights, load_test_set(trained / "test", STATS), references)
     assert forecast["truth"].attrs["units"] == "K" and 270 < float(forecast["truth"].mean()) < 300
     error = forecast["forecast"] - forecast["truth"]
     np.testing.assert_allclose(result["rmse"].values, np.sqrt((error**2).mean(("latitude", "longitude"))).values, rtol=1e-5)
@@ -94,7 +146,7 @@ def test_evaluation_in_physical_units(trained: Path, model: str) -> None:
         np.testing.assert_allclose(forecast["forecast"].values, np.broadcast_to(last.values[:, None], forecast["forecast"].shape), rtol=1e-6)
     table = summary_table(result)
     assert table["lead"].tolist() == [1, 2, 3] and (table["model"] == model).all()
-    assert xr.load_dataset(trained / f"{model}.nc").attrs["data_range"] > 0
+    assert result.attrs["data_range"] > 0
 
 
 def test_stochastic_model_scored_by_ensemble_mean_with_spread(trained: Path) -> None:
@@ -104,8 +156,8 @@ def test_stochastic_model_scored_by_ensemble_mean_with_spread(trained: Path) -> 
     model.compile(optimizer="adam", loss="mse")
     model.fit(make_dataset(trained / "train", 8), epochs=1, verbose=0)  # moves the decoder off exact persistence
     model.save(trained / "savp.keras")
-    clim = hourly_climatology([trained / "train.nc"], "t2m")
-    result = evaluate("savp", trained / "savp.keras", trained / "test", STATS, clim, trained / "savp.nc",
-                      trained / "savp_f.nc", ensemble_size=4, seed=2)
+    references = References(climatology=monthly_hourly_climatology([trained / "train.nc"], "t2m"))
+    result, _ = evaluate("savp", trained / "savp.keras", load_test_set(trained / "test", STATS), references,
+                         ensemble_size=4, seed=2)
     assert result["spread"].dims == ("init", "lead") and float(result["spread"].mean()) > 0
     assert "spread" in summary_table(result).columns

@@ -1,34 +1,42 @@
-"""Train a video-prediction model from TFRecord sequences, resumable after interruption.
+"""Train a video-prediction model from TFRecord sequences, resumable after interruption, bit for bit.
 
-Keras' BackupAndRestore keeps the state of the last finished epoch in the work
-directory, so rerunning an interrupted job continues from there. The finished
-model is written atomically; TensorBoard logs and a CSV history sit beside it.
+After every finished epoch the weights, optimizer and random-generator states are
+checkpointed atomically in the work directory (``ambs.checkpoints``), and the order
+of every epoch's batches depends on the seed and the epoch number alone. A rerun
+after a kill (SIGKILL, a crash, a node failure) continues from the last finished
+epoch and ends with exactly the weights and history of an uninterrupted run.
 
-On SIGTERM (what Slurm sends at the time limit, before SIGKILL; the Slurm
-profile asks for it ahead of the limit with ``--signal``) training stops after
-the current batch, backs up the weights reached so far, and exits with status
-143 without writing the model: the rerun continues from that backup, repeating
-only the interrupted epoch. Training runs under ``distribution_scope()``, which
-uses all GPUs of the node when there are several and the CPU when there is none.
+On SIGTERM (what Slurm sends before its time limit; the Slurm profile asks for it
+ahead of the limit with ``--signal``) training stops at the next batch boundary
+and exits with status 143 without writing the model. The unfinished epoch is not
+saved: the rerun repeats it from the last checkpoint, which is what keeps the
+result identical to an uninterrupted run. The finished model and the CSV history
+are written atomically; TensorBoard logs sit beside them. Training runs under
+``distribution_scope()``: all GPUs of the node when there are several, else one
+device (the CPU when there is none).
 """
 
 from __future__ import annotations
 
-import shutil
+import math
 import signal
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import keras
+import tensorflow as tf
 
 from ambs.atomic import atomic_path
+from ambs.checkpoints import EpochCheckpoints, fingerprint
 from ambs.distribute import distribution_scope
 from ambs.models.registry import build_model
 from ambs.sequences import SplitMeta, make_dataset
+
+EPOCH_SEEDS = 100_003  # shuffle seed of epoch e: seed * EPOCH_SEEDS + e, distinct for every (seed, epoch) in use
 
 
 class EpochProgress(keras.callbacks.Callback):
@@ -48,28 +56,31 @@ class EpochProgress(keras.callbacks.Callback):
 
 
 class Terminated(SystemExit):
-    """Raised out of ``fit`` once the backup of an interrupted run is written (exit status 128 + SIGTERM)."""
+    """Raised out of ``fit`` after SIGTERM (exit status 128 + SIGTERM)."""
 
     def __init__(self) -> None:
         super().__init__(128 + signal.SIGTERM)
 
 
-class StopOnSigterm(keras.callbacks.Callback):
-    """Back up the training state at the next batch boundary after SIGTERM, then stop the process.
+class Backup(Protocol):
+    """Where the state of the last finished epoch is kept (``EpochCheckpoints``, Keras' ``BackupAndRestore``)."""
 
-    The signal handler only sets a flag; the backup is written from the training
-    loop, between batches, by ``backup`` (the ``BackupAndRestore`` callback) with
-    the current weights and the number of the unfinished epoch, so the rerun
-    resumes that epoch from the weights reached at the signal. Raising instead of
-    setting ``model.stop_training`` keeps Keras from ending ``fit`` normally, which
-    would delete the backup and save an unfinished model as if it were done.
+    backup_dir: str
+
+
+class StopOnSigterm(keras.callbacks.Callback):
+    """Stop training at the next batch boundary after SIGTERM; a rerun resumes from the last finished epoch.
+
+    The signal handler only sets a flag; the callback raises ``Terminated`` from the
+    training loop, between batches. Raising instead of setting ``model.stop_training``
+    keeps Keras from ending ``fit`` normally, which would save an unfinished model
+    as if it were done. Put it last, so a finished epoch is checkpointed first.
     """
 
-    def __init__(self, backup: keras.callbacks.BackupAndRestore) -> None:
+    def __init__(self, backup: Backup) -> None:
         super().__init__()
         self.backup = backup
         self.requested = threading.Event()
-        self.epoch = 0
 
     def request(self, signum: int = signal.SIGTERM, frame: object = None) -> None:
         self.requested.set()
@@ -86,30 +97,47 @@ class StopOnSigterm(keras.callbacks.Callback):
         finally:
             signal.signal(signal.SIGTERM, previous)
 
-    def _stop_if_requested(self, save: bool) -> None:
-        if not self.requested.is_set():
-            return
-        if save:
-            # BackupAndRestore counts epochs from 0 again after a resume: set the unfinished one
-            self.backup._current_epoch = self.epoch
-            self.backup._save_model()  # the weights now, with the number of the unfinished epoch
-            where = f"a backup of the unfinished epoch {self.backup._current_epoch + 1}"
-        else:
-            where = f"the backup of epoch {self.backup._current_epoch}"
-        print(f"SIGTERM: training stopped, rerun resumes from {where} in {self.backup.backup_dir}", flush=True)
-        raise Terminated()
-
-    def on_epoch_begin(self, epoch: int, logs: dict[str, float] | None = None) -> None:
-        self.epoch = epoch
+    def _stop_if_requested(self) -> None:
+        if self.requested.is_set():
+            print(f"SIGTERM: training stopped; a rerun resumes from the last finished epoch in {self.backup.backup_dir}",
+                  flush=True)
+            raise Terminated()
 
     def on_train_batch_end(self, batch: int, logs: dict[str, float] | None = None) -> None:
-        self._stop_if_requested(save=True)
+        self._stop_if_requested()
 
     def on_test_batch_end(self, batch: int, logs: dict[str, float] | None = None) -> None:
-        self._stop_if_requested(save=True)
+        self._stop_if_requested()
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float] | None = None) -> None:
-        self._stop_if_requested(save=False)  # BackupAndRestore, called before, saved this epoch
+        self._stop_if_requested()
+
+
+def epoch_batches(train_dir: Path, batch_size: int, seed: int, first_epoch: int, epochs: int) -> tf.data.Dataset:
+    """The shuffled batches of epochs ``first_epoch`` .. ``epochs - 1``, one epoch after the other.
+
+    Each epoch is shuffled from (seed, epoch) alone, so a run resumed at any epoch
+    sees exactly the batches an uninterrupted run sees from there on.
+    """
+    return tf.data.Dataset.range(first_epoch, epochs).flat_map(
+        lambda epoch: make_dataset(train_dir, batch_size, shuffle=True, seed=seed * EPOCH_SEEDS + epoch)
+    )
+
+
+def keep_history_before(path: Path, epoch: int) -> None:
+    """Drop the CSV history rows of ``epoch`` and later (and a torn last line): they are about to be redone."""
+    lines = path.read_text().splitlines() if path.exists() else []
+    if epoch == 0 or not lines:
+        path.unlink(missing_ok=True)
+        return
+    header, rows = lines[0], lines[1:]
+
+    def kept(row: str) -> bool:
+        first = row.split(",")[0]
+        return row.count(",") == header.count(",") and first.isdigit() and int(first) < epoch
+
+    with atomic_path(path) as tmp:
+        tmp.write_text("\n".join([header, *filter(kept, rows)]) + "\n")
 
 
 def train(
@@ -121,38 +149,40 @@ def train(
     history_path: Path,
     work_dir: Path,
     seed: int,
-) -> keras.callbacks.History:
-    """Fit ``model_name``; save it to ``model_path`` (a .keras file) and its loss history as CSV."""
+) -> None:
+    """Fit ``model_name``, resuming from its last checkpoint; save it to ``model_path`` (.keras) and its history (CSV)."""
     keras.utils.set_random_seed(seed)
     meta = SplitMeta.read(train_dir)
     work_dir.mkdir(parents=True, exist_ok=True)
-    if not (work_dir / "backup").exists():
-        (work_dir / "history.csv").unlink(missing_ok=True)  # a fresh start, not a resume
+    history = work_dir / "history.csv"
+    checkpoints = EpochCheckpoints(work_dir / "backup", fingerprint(model_name, hyper, seed, [train_dir, val_dir]))
     with distribution_scope():
         model = build_model(model_name, meta, hyper)
         model.compile(optimizer=keras.optimizers.Adam(hyper["learning_rate"]), loss="mse", metrics=["mae"])
-        backup = keras.callbacks.BackupAndRestore(str(work_dir / "backup"))
-        stop_on_sigterm = StopOnSigterm(backup)
+        first_epoch = checkpoints.restore(model)
+        keep_history_before(history, first_epoch)
+        stop_on_sigterm = StopOnSigterm(checkpoints)
         callbacks = [
-            backup,
-            keras.callbacks.ModelCheckpoint(str(work_dir / "checkpoint.keras")),
-            keras.callbacks.CSVLogger(str(work_dir / "history.csv"), append=True),
+            keras.callbacks.CSVLogger(str(history), append=True),  # before the checkpoint: a rerun trims a redone row
             keras.callbacks.TensorBoard(str(work_dir / "tensorboard"), write_graph=False),
             EpochProgress(hyper["epochs"]),
-            stop_on_sigterm,  # last: after the epoch's backup and history line are written
+            checkpoints,
+            stop_on_sigterm,
         ]
         print(f"training {model_name}: {meta.count} training windows of shape {meta.shape}", flush=True)
-        with stop_on_sigterm.installed():
-            history = model.fit(
-                make_dataset(train_dir, hyper["batch_size"], shuffle=True, seed=seed),
-                validation_data=make_dataset(val_dir, hyper["batch_size"]),
-                epochs=hyper["epochs"],
-                callbacks=callbacks,
-                shuffle=False,  # the dataset shuffles itself, reproducibly from the seed
-                verbose=0,
-            )
+        if first_epoch < hyper["epochs"]:
+            with stop_on_sigterm.installed():
+                model.fit(
+                    epoch_batches(train_dir, hyper["batch_size"], seed, first_epoch, hyper["epochs"]),
+                    steps_per_epoch=math.ceil(meta.count / hyper["batch_size"]),
+                    validation_data=make_dataset(val_dir, hyper["batch_size"]),
+                    initial_epoch=first_epoch,
+                    epochs=hyper["epochs"],
+                    callbacks=callbacks,
+                    verbose=0,
+                )
         with atomic_path(model_path) as tmp:
             model.save(tmp)
     with atomic_path(history_path) as tmp:
-        shutil.copyfile(work_dir / "history.csv", tmp)
-    return history
+        tmp.write_bytes(history.read_bytes())
+    checkpoints.clear()

@@ -1,5 +1,9 @@
 rule extract:
-    """Download (cds) or generate (synthetic) one month of ERA5 exactly as the CDS delivers it."""
+    """Download (cds) or generate (synthetic) one month of ERA5 exactly as the CDS delivers it.
+
+    With the CDS it runs on the submitting host, which has internet where compute nodes often do not.
+    """
+    localrule: config["source"] == "cds"
     output:
         [f"{RESULTS}/raw/{{month}}/{name}" for name in RAW_FILES],
     params:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -11,25 +12,24 @@ import xarray as xr
 
 from ambs.atomic import atomic_path
 from ambs.config import Area
+from ambs.era5.cds import CdsClient, CdsError
 from ambs.era5.requests import build_requests
 from ambs.era5.synthetic import SyntheticClient
 from ambs.era5.validate import Era5FileError, validate_download
 
 
 class Client(Protocol):
-    """What ``cdsapi.Client`` and ``SyntheticClient`` share."""
+    """What ``CdsClient`` and ``SyntheticClient`` share."""
 
     def retrieve(self, name: str, request: dict[str, Any], target: str) -> Any: ...
 
 
-def make_client(source: str, seed: int) -> Client:
-    """The client of the configured source; cdsapi is imported only when the CDS is really used."""
+def make_client(source: str, seed: int, log: Callable[[str], None] = print) -> Client:
+    """The client of the configured source; the CDS one reads its URL and key from the environment or ~/.cdsapirc."""
     if source == "synthetic":
         return SyntheticClient(seed)
     if source == "cds":
-        import cdsapi
-
-        return cdsapi.Client()
+        return CdsClient(log=log)
     raise ValueError(f"unknown ERA5 source {source!r}; expected 'synthetic' or 'cds'")
 
 
@@ -43,19 +43,26 @@ def extract_month(
     outdir: Path,
     log: Callable[[str], None] = print,
 ) -> list[Path]:
-    """Retrieve and validate every request of ``month`` (YYYY-MM); a file gets its final name only if valid."""
+    """Retrieve and validate every request of ``month`` (YYYY-MM); a file gets its final name only if valid.
+
+    Errors name the month, the file and the request, so a failed CDS download can be reproduced.
+    """
     year, mon = (int(part) for part in month.split("-"))
     paths = []
     for request in build_requests(variables, area, year, mon, days, hours):
         final = Path(outdir) / request.filename
         start = time.perf_counter()
+        where = f"{month} {final}: {request.dataset} request {json.dumps(request.body)}"
         with atomic_path(final) as tmp:
-            client.retrieve(request.dataset, request.body, str(tmp))
+            try:
+                client.retrieve(request.dataset, request.body, str(tmp))
+            except CdsError as error:
+                raise CdsError(f"{where} failed: {error}") from error
             harmonise(tmp)
             try:
                 validate_download(tmp, request)
             except Era5FileError as error:
-                raise Era5FileError(f"download for {final} is invalid: {error}") from error
+                raise Era5FileError(f"{where} gave an invalid download: {error}") from error
         log(f"{month} {request.filename}: {', '.join(request.body['variable'])} in {time.perf_counter() - start:.1f} s")
         paths.append(final)
     return paths
