@@ -1,4 +1,4 @@
-"""Entry point of the climatology rule: hour-of-day mean of the target over the training months."""
+"""Entry point of the climatology rule: month x hour-of-day mean of the target over the training months."""
 
 import argparse
 from pathlib import Path

@@ -1,9 +1,11 @@
-"""Each metric against an independent reference: skimage, np.corrcoef, plain loops, hand values."""
+"""Each metric against an independent reference: skimage, xskillscore, np.corrcoef, plain loops, hand values."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
+import xarray as xr
+import xskillscore as xs
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
@@ -145,3 +147,63 @@ def test_ensemble_spread_against_numpy() -> None:
     expected = np.array([[np.sqrt(members[:, i, j].var(axis=0, ddof=1).mean()) for j in range(3)] for i in range(2)])
     np.testing.assert_allclose(metrics.ensemble_spread(members), expected, rtol=1e-12)
     assert np.all(metrics.ensemble_spread(np.repeat(members[:1], 4, axis=0)) == 0)
+
+
+def _labelled(values: np.ndarray, lats: np.ndarray) -> xr.DataArray:
+    dims = ("init", "lead", "latitude", "longitude")
+    return xr.DataArray(values, dims=dims, coords={"latitude": lats})
+
+
+def test_error_metrics_match_xskillscore() -> None:
+    f, t = kelvin_pair((3, 4, 16, 24), smooth=True)
+    lats = np.linspace(60.0, 40.0, 16)
+    fa, ta, space = _labelled(f, lats), _labelled(t, lats), ["latitude", "longitude"]
+    for ours, theirs in [(metrics.mse, xs.mse), (metrics.rmse, xs.rmse), (metrics.mae, xs.mae), (metrics.bias, xs.me)]:
+        np.testing.assert_allclose(ours(f, t), theirs(fa, ta, dim=space).values, rtol=0, atol=1e-6)
+    weights = np.cos(np.deg2rad(fa["latitude"])).broadcast_like(fa.isel(init=0, lead=0))
+    expected = xs.rmse(fa, ta, dim=space, weights=weights).values
+    np.testing.assert_allclose(metrics.rmse_latitude_weighted(f, t, lats), expected, rtol=0, atol=1e-6)
+
+
+def test_acc_matches_xskillscore_pearson_of_anomalies() -> None:
+    f, t = kelvin_pair((3, 4, 16, 24), smooth=True)
+    clim = kelvin_pair((3, 4, 16, 24), smooth=True, seed=2)[1]  # a different climatology per valid time
+    lats = np.linspace(60.0, 40.0, 16)
+    expected = xs.pearson_r(_labelled(f - clim, lats), _labelled(t - clim, lats), dim=["latitude", "longitude"]).values
+    np.testing.assert_allclose(metrics.acc(f, t, clim), expected, rtol=0, atol=1e-6)
+
+
+def test_acc_of_the_climatology_itself_is_zero_and_nan_stays_nan() -> None:
+    _, t = kelvin_pair((2, 16, 24), smooth=True)
+    clim = kelvin_pair((2, 16, 24), smooth=True, seed=1)[1]
+    np.testing.assert_array_equal(metrics.acc(clim, t, clim), [0.0, 0.0])
+    assert np.isnan(metrics.acc(np.full_like(t, np.nan), t, clim)).all()
+
+
+def test_gradient_ratio_of_planes_is_the_slope_ratio() -> None:
+    rows, cols = np.indices((12, 15), dtype=np.float64)
+    truth = 280 + 0.3 * rows - 0.4 * cols  # |grad| = 0.5 everywhere, edges included
+    forecast = 270 + 0.6 * cols  # |grad| = 0.6
+    assert metrics.gradient_ratio(forecast, truth) == pytest.approx(1.2, rel=1e-12)
+    assert metrics.gradient_ratio(truth + 5.0, truth) == pytest.approx(1.0, rel=1e-12)
+
+
+def test_gradient_ratio_matches_explicit_differences() -> None:
+    f, t = kelvin_pair((2, 3, 9, 11), smooth=False)
+
+    def magnitude(field: np.ndarray) -> np.ndarray:
+        """Central differences inside, one-sided at the edges, written out per axis."""
+        d_lat, d_lon = np.empty_like(field), np.empty_like(field)
+        d_lat[1:-1] = (field[2:] - field[:-2]) / 2
+        d_lat[0], d_lat[-1] = field[1] - field[0], field[-1] - field[-2]
+        d_lon[:, 1:-1] = (field[:, 2:] - field[:, :-2]) / 2
+        d_lon[:, 0], d_lon[:, -1] = field[:, 1] - field[:, 0], field[:, -1] - field[:, -2]
+        return np.sqrt(d_lat**2 + d_lon**2).mean()
+
+    expected = loop_leading(lambda a, b: magnitude(a) / magnitude(b), f, t)
+    np.testing.assert_allclose(metrics.gradient_ratio(f, t), expected, rtol=1e-12)
+
+
+def test_smoothed_forecast_has_gradient_ratio_below_one() -> None:
+    _, t = kelvin_pair((16, 24), smooth=False)
+    assert metrics.gradient_ratio(gaussian_filter(t, 2), t) < 0.5

@@ -1,16 +1,18 @@
 rule evaluate:
-    """Forecast the test split with one model and score it per init time and lead hour."""
+    """Forecast the test split with one model; scores per init time and lead hour and their bootstrap bands."""
     input:
         unpack(evaluation_inputs),
     output:
         metrics=f"{RESULTS}/evaluation/{{model}}/metrics.nc",
+        bands=f"{RESULTS}/evaluation/{{model}}/bands.nc",
         forecast=f"{RESULTS}/evaluation/{{model}}/forecast.nc",
         table=f"{RESULTS}/evaluation/{{model}}/metrics.csv",
     params:
         script=SCRIPTS / "evaluate.py",
-        weights=lambda wc, input: f"--weights {input.weights}" if "weights" in input.keys() else "",
+        optional=optional_args("weights", "climatology", "history"),
         ensemble=lambda wc: config["hyperparameters"].get(wc.model, {}).get("ensemble_size", 1),
         seed=config["seed"],
+        bootstrap=config["bootstrap"],
     log:
         f"{RESULTS}/logs/evaluate/{{model}}.log",
     conda:
@@ -18,10 +20,10 @@ rule evaluate:
     container:
         CPU_IMAGE
     shell:
-        "python {params.script} --model {wildcards.model} {params.weights} --test {input.test}"
-        " --stats {input.stats} --climatology {input.climatology} --metrics {output.metrics}"
-        " --forecast {output.forecast} --table {output.table} --ensemble-size {params.ensemble}"
-        " --seed {params.seed} > {log} 2>&1"
+        "python {params.script} --model {wildcards.model} {params.optional} --test {input.test} --stats {input.stats}"
+        " --metrics {output.metrics} --bands {output.bands} --forecast {output.forecast} --table {output.table}"
+        " --ensemble-size {params.ensemble} --seed {params.seed} --block-hours {params.bootstrap[block_hours]}"
+        " --resamples {params.bootstrap[resamples]} --bootstrap-seed {params.bootstrap[seed]} > {log} 2>&1"
 
 
 rule summarize:
@@ -45,3 +47,60 @@ rule summarize:
         CPU_IMAGE
     shell:
         "python {params.script} --csv {output.csv} --markdown {output.markdown} {input} > {log} 2>&1"
+
+
+rule skill:
+    """Skill scores SS = (s - s_ref) / (s_perfect - s_ref) of every model against every configured baseline."""
+    input:
+        expand(f"{RESULTS}/evaluation/{{model}}/metrics.nc", model=config["models"]),
+    output:
+        f"{RESULTS}/evaluation/skill.csv",
+    params:
+        script=SCRIPTS / "skill.py",
+        baselines=BASELINE_MODELS,
+    log:
+        f"{RESULTS}/logs/skill.log",
+    conda:
+        "../../envs/ambs.yaml"
+    container:
+        CPU_IMAGE
+    shell:
+        "python {params.script} --out {output} --baselines {params.baselines} --metrics {input} > {log} 2>&1"
+
+
+rule forecasts:
+    """Every model's and baseline's test forecasts in one CF netCDF file with a model dimension."""
+    input:
+        expand(f"{RESULTS}/evaluation/{{model}}/forecast.nc", model=config["models"]),
+    output:
+        f"{RESULTS}/evaluation/forecasts.nc",
+    params:
+        script=SCRIPTS / "forecasts.py",
+    log:
+        f"{RESULTS}/logs/forecasts.log",
+    conda:
+        "../../envs/ambs.yaml"
+    container:
+        CPU_IMAGE
+    shell:
+        "python {params.script} --out {output} {input} > {log} 2>&1"
+
+
+rule compare:
+    """Skill of finished experiments side by side: snakemake compare --config compare='[results/a, results/b]'."""
+    input:
+        [f"{folder}/evaluation/skill.csv" for folder in config.get("compare", [RESULTS])],
+    output:
+        csv="results/comparison/skill.csv",
+        markdown="results/comparison/skill.md",
+    params:
+        script=SCRIPTS / "compare.py",
+        folders=config.get("compare", [RESULTS]),
+    log:
+        "results/comparison/compare.log",
+    conda:
+        "../../envs/ambs.yaml"
+    container:
+        CPU_IMAGE
+    shell:
+        "python {params.script} --csv {output.csv} --markdown {output.markdown} {params.folders} > {log} 2>&1"

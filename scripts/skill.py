@@ -1,0 +1,27 @@
+"""Entry point of the skill rule: skill scores of every model against every baseline, per lead hour."""
+
+import argparse
+from pathlib import Path
+
+import xarray as xr
+
+from ambs.atomic import atomic_path
+from ambs.skill import skill_table
+
+parser = argparse.ArgumentParser(description=__doc__)
+parser.add_argument("--out", type=Path, required=True, help="skill.csv")
+parser.add_argument("--baselines", nargs="*", required=True, help="models used as references (none: an empty table)")
+parser.add_argument("--metrics", type=Path, nargs="+", required=True, help="metrics.nc of each model")
+args = parser.parse_args()
+
+results = {}
+for path in args.metrics:
+    result = xr.load_dataset(path)
+    results[result.attrs["model"]] = result
+unknown = sorted(set(args.baselines) - set(results))
+if unknown:
+    parser.error(f"--baselines {unknown} have no file among --metrics")
+table = skill_table(results, args.baselines)
+with atomic_path(args.out) as tmp:
+    table.to_csv(tmp, index=False, float_format="%.6g")
+print(table.groupby(["model", "baseline", "metric"])["skill"].mean().unstack("metric").to_string(float_format="%.3f"))

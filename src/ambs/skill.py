@@ -1,0 +1,44 @@
+"""Skill scores of every model against every baseline: SS = (s - s_ref) / (s_perfect - s_ref).
+
+SS is 1 for a perfect forecast, 0 for one as good as the baseline and negative for a
+worse one. Scores are means over init times; a model and a baseline are compared on
+the init times where both have a score (daily persistence lacks the first day).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+PERFECT = {"mse": 0.0, "rmse": 0.0, "mae": 0.0, "rmse_latw": 0.0, "ssim": 1.0, "acc": 1.0}
+COLUMNS = ["model", "baseline", "metric", "lead", "skill"]
+
+
+def skill_score(score: np.ndarray, reference: np.ndarray, perfect: float) -> np.ndarray:
+    """(s - s_ref) / (s_perfect - s_ref); NaN where the reference is already perfect."""
+    score, reference = np.asarray(score, dtype=np.float64), np.asarray(reference, dtype=np.float64)
+    gap = perfect - reference
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(gap == 0, np.nan, (score - reference) / gap)
+
+
+def paired_skill(result: xr.DataArray, reference: xr.DataArray, perfect: float) -> xr.DataArray:
+    """Skill per lead of the init-mean of ``result`` over that of ``reference``, on their common scored inits."""
+    both = result.notnull() & reference.notnull()
+    return xr.apply_ufunc(skill_score, result.where(both).mean("init"), reference.where(both).mean("init"), perfect)
+
+
+def skill_table(results: dict[str, xr.Dataset], baselines: list[str]) -> pd.DataFrame:
+    """Rows (model, baseline, metric, lead, skill) for every model against every other model named in ``baselines``."""
+    rows = []
+    for baseline in baselines:
+        for model, result in results.items():
+            if model == baseline:
+                continue
+            for metric, perfect in PERFECT.items():
+                if metric in result and metric in results[baseline]:
+                    skill = paired_skill(result[metric], results[baseline][metric], perfect)
+                    rows.append(pd.DataFrame({"model": model, "baseline": baseline, "metric": metric,
+                                              "lead": skill["lead"].values, "skill": skill.values}))
+    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=COLUMNS)
