@@ -1,7 +1,24 @@
+from ambs.era5.variables import lookup
+from ambs.plots import EXAMPLE_CASES
+
+COASTLINE = Path(workflow.basedir).parent / "resources" / "coastline_europe.geojson"
+TARGET_UNITS = lookup(config["target"]).units if ERA5 else "1"  # generated datasets are dimensionless
+TRAINED_MODELS = [m for m in config["models"] if has_train_job(m)]  # with a history.csv
+TABLE_TITLES = {
+    "metrics_table": "Mean scores per model and lead hour",
+    "skill": "Skill scores against the baselines",
+}
+
+
+wildcard_constraints:
+    case="|".join(EXAMPLE_CASES),
+    table="|".join(TABLE_TITLES),
+
+
 rule plot_metric:
-    """One metric against lead time, every model on one axis."""
+    """One metric against lead time, every model with its 5-95 % block-bootstrap band."""
     input:
-        expand(f"{RESULTS}/evaluation/{{model}}/metrics.nc", model=config["models"]),
+        expand(f"{RESULTS}/evaluation/{{model}}/bands.nc", model=config["models"]),
     output:
         report(
             f"{RESULTS}/plots/{{metric}}_vs_lead.png",
@@ -12,6 +29,8 @@ rule plot_metric:
         ),
     params:
         script=SCRIPTS / "plot_metric.py",
+        models=config["models"],
+        units=TARGET_UNITS,
     log:
         f"{RESULTS}/logs/plots/{{metric}}_vs_lead.log",
     conda:
@@ -19,26 +38,105 @@ rule plot_metric:
     container:
         CPU_IMAGE
     shell:
-        "python {params.script} --metric {wildcards.metric} --out {output} {input} > {log} 2>&1"
+        "python {params.script} --metric {wildcards.metric} --units {params.units:q} --out {output}"
+        " --models {params.models} --bands {input} > {log} 2>&1"
 
 
 rule plot_example:
-    """Maps of truth and every model's forecast over the lead hours for one test case."""
+    """Maps of context, truth, every model's forecast and its error for the best, median or worst test case."""
     input:
-        expand(f"{RESULTS}/evaluation/{{model}}/forecast.nc", model=config["models"]),
+        forecasts=expand(f"{RESULTS}/evaluation/{{model}}/forecast.nc", model=config["models"]),
+        coastline=COASTLINE if ERA5 else [],  # generated datasets are not on the Earth: plain images
     output:
         report(
-            f"{RESULTS}/plots/example_forecast.png",
+            f"{RESULTS}/plots/example_{{case}}.png",
             caption="../report/example_forecast.rst",
             category="Forecasts",
+            subcategory="Example maps",
+            labels={"case": "{case}"},
         ),
     params:
         script=SCRIPTS / "plot_example.py",
+        coastline=lambda wildcards, input: f"--coastline {input.coastline}" if input.coastline else "",
     log:
-        f"{RESULTS}/logs/plots/example_forecast.log",
+        f"{RESULTS}/logs/plots/example_{{case}}.log",
     conda:
         "../../envs/ambs.yaml"
     container:
         CPU_IMAGE
     shell:
-        "python {params.script} --out {output} {input} > {log} 2>&1"
+        "python {params.script} --case {wildcards.case} {params.coastline} --out {output}"
+        " {input.forecasts} > {log} 2>&1"
+
+
+rule plot_quantiles:
+    """Calibration-refinement and likelihood-base-rate diagrams of one model at the configured leads."""
+    input:
+        f"{RESULTS}/evaluation/{{model}}/forecast.nc",
+    output:
+        report(
+            f"{RESULTS}/plots/quantiles_{{model}}.png",
+            caption="../report/quantiles.rst",
+            category="Diagnostics",
+            subcategory="Conditional quantiles",
+            labels={"model": "{model}"},
+        ),
+    params:
+        script=SCRIPTS / "plot_quantiles.py",
+        leads=config["plots"]["quantile_leads"],
+    log:
+        f"{RESULTS}/logs/plots/quantiles_{{model}}.log",
+    conda:
+        "../../envs/ambs.yaml"
+    container:
+        CPU_IMAGE
+    shell:
+        "python {params.script} --leads {params.leads} --out {output} {input} > {log} 2>&1"
+
+
+rule plot_training:
+    """Training and validation loss (and every other logged quantity) of one trained model per epoch."""
+    input:
+        f"{RESULTS}/models/{{model}}/history.csv",
+    output:
+        report(
+            f"{RESULTS}/plots/training_{{model}}.png",
+            caption="../report/training.rst",
+            category="Training",
+            labels={"model": "{model}"},
+        ),
+    params:
+        script=SCRIPTS / "plot_training.py",
+    log:
+        f"{RESULTS}/logs/plots/training_{{model}}.log",
+    conda:
+        "../../envs/ambs.yaml"
+    container:
+        CPU_IMAGE
+    shell:
+        "python {params.script} --model {wildcards.model} --out {output} {input} > {log} 2>&1"
+
+
+rule table_html:
+    """A CSV table of the evaluation as an HTML page, so the report shows it rather than offering a download."""
+    input:
+        f"{RESULTS}/evaluation/{{table}}.csv",
+    output:
+        report(
+            f"{RESULTS}/evaluation/{{table}}.html",
+            caption="../report/table.rst",
+            category="Scores",
+            subcategory="Tables",
+            labels={"table": "{table}"},
+        ),
+    params:
+        script=SCRIPTS / "table_html.py",
+        title=lambda wildcards: TABLE_TITLES[wildcards.table],
+    log:
+        f"{RESULTS}/logs/plots/{{table}}_html.log",
+    conda:
+        "../../envs/ambs.yaml"
+    container:
+        CPU_IMAGE
+    shell:
+        "python {params.script} --title {params.title:q} --out {output} {input} > {log} 2>&1"
