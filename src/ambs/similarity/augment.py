@@ -69,20 +69,34 @@ def augment(windows: np.ndarray, rng: np.random.Generator, aug: Augmentation = A
     return add_noise(x, rng.uniform(0.0, aug.noise, n), rng).astype(np.float32)
 
 
-def time_neighbours(init_times: np.ndarray, max_hours: int, rng: np.random.Generator) -> np.ndarray:
-    """For each window, the index of a random window starting 1..max_hours later (itself if there is none).
+def later_windows(init_times: np.ndarray, max_hours: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The windows in start order, and for each window the range [low, high) of that order starting 1..max_hours later.
 
-    The same weather a few hours on is a free positive that teaches the encoder that
-    slowly evolving states are alike; ``init_times`` may be datetime64 values or ISO
-    strings, as in ``SplitMeta.init_times``, in any order.
+    ``init_times`` may be datetime64 values or ISO strings, as in ``SplitMeta.init_times``, in any order.
     """
     hours = np.asarray(init_times, dtype="datetime64[ns]").astype("datetime64[h]").astype(np.int64)
     order = np.argsort(hours, kind="stable")
     ordered = hours[order]
     low = np.searchsorted(ordered, hours + 1, side="left")
     high = np.searchsorted(ordered, hours + max_hours, side="right")
-    picked = low + np.floor(rng.random(len(hours)) * (high - low)).astype(int)
-    return np.where(high > low, order[np.minimum(picked, len(hours) - 1)], np.arange(len(hours)))
+    return order, low, high
+
+
+def time_neighbours(init_times: np.ndarray, max_hours: int, rng: np.random.Generator) -> np.ndarray:
+    """For each window, the index of a random window starting 1..max_hours later (itself if there is none).
+
+    The same weather a few hours on is a free positive that teaches the encoder that
+    slowly evolving states are alike.
+    """
+    order, low, high = later_windows(init_times, max_hours)
+    picked = low + np.floor(rng.random(len(order)) * (high - low)).astype(int)
+    return np.where(high > low, order[np.minimum(picked, len(order) - 1)], np.arange(len(order)))
+
+
+def next_in_time(init_times: np.ndarray, max_hours: int) -> np.ndarray:
+    """For each window, the index of the first window starting 1..max_hours later, or -1 if there is none."""
+    order, low, high = later_windows(init_times, max_hours)
+    return np.where(high > low, order[np.minimum(low, len(order) - 1)], -1)
 
 
 def make_views(

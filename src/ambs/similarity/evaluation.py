@@ -70,17 +70,20 @@ def perturbation_spearman(
 ) -> dict[str, dict[str, float]]:
     """{perturbation: {distance: Spearman rho of d(original, perturbed) with strength}}, mean over windows.
 
-    rho is NaN for a distance that is constant along a ladder, which is then useless.
+    rho is NaN for a distance that is constant along a ladder, which is then useless. Each
+    distance is called once per perturbation with every window's ladder, so that a
+    network distance runs in a few large batches rather than many small ones.
     """
     result = {}
     for kind, strengths in ladders.items():
-        rhos: dict[str, list[float]] = {name: [] for name in distances}
-        for i, window in enumerate(windows):
-            perturbed = perturbation_ladder(window, kind, strengths, seed + i)
-            originals = np.repeat(window[np.newaxis], len(strengths), axis=0)
-            for name, distance in distances.items():
-                rhos[name].append(float(spearmanr(strengths, distance(originals, perturbed)).statistic))
-        result[kind] = {name: float(np.mean(values)) for name, values in rhos.items()}
+        perturbed = np.concatenate(
+            [perturbation_ladder(window, kind, strengths, seed + i) for i, window in enumerate(windows)]
+        )
+        originals = np.repeat(windows, len(strengths), axis=0)
+        result[kind] = {}
+        for name, distance in distances.items():
+            per_window = distance(originals, perturbed).reshape(len(windows), len(strengths))
+            result[kind][name] = float(np.mean([spearmanr(strengths, d).statistic for d in per_window]))
     return result
 
 

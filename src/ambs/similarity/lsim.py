@@ -12,6 +12,7 @@ construction (d >= 0, symmetric, triangle inequality, d(a, a) = 0) whatever the 
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import Any
 
 import keras
@@ -41,6 +42,7 @@ class LearnedDistance(keras.Model):
             )
             for k in self.keys
         ]
+        self.built = True  # every weight exists now (the encoder is a built functional model)
 
     def channel_weights(self) -> list[Any]:
         """The non-negative per-channel weight of each scale, finest first."""
@@ -48,7 +50,10 @@ class LearnedDistance(keras.Model):
 
     def vectors(self, windows: Any) -> Any:
         """v(x): (batch, features), whose Euclidean distances are the learned distances."""
-        features = self.encoder(windows)
+        return self.vectors_of(self.encoder(windows))
+
+    def vectors_of(self, features: dict[str, Any]) -> Any:
+        """v(x) from the encoder's outputs on x, so that training can reuse one forward pass."""
         parts = []
         for key, weight in zip(self.keys, self.channel_weights(), strict=True):
             unit = ops.normalize(features[key], axis=-1, epsilon=NORM_EPSILON)
@@ -82,3 +87,11 @@ class LearnedDistance(keras.Model):
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> "LearnedDistance":
         return cls(encoder=keras.saving.deserialize_keras_object(config.pop("encoder")), **config)
+
+
+def load_distance(path: Path) -> LearnedDistance:
+    """A LearnedDistance saved by the train_similarity rule; the error names the file if it holds something else."""
+    model = keras.models.load_model(path)
+    if not isinstance(model, LearnedDistance):
+        raise ValueError(f"{path}: expected a saved LearnedDistance, found {type(model).__name__}")
+    return model

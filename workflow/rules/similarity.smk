@@ -1,0 +1,151 @@
+# Learned similarity (README "Similarity"): two Siamese encoders with their learned distance, trained
+# self-supervised on the training windows, one per view: "context" (context hours, all variables; analog
+# search and the query plot) and "target" (forecast hours of the target; the forecast metric). The rules
+# run when hyperparameters.similarity is configured; the analog model needs them.
+SIMILARITY = config["hyperparameters"].get("similarity")
+SIMILARITY_VIEWS = ["context", "target"]
+QUERY_MATCHES = 5  # training windows shown next to the query
+SIMILARITY_OUTPUTS = (
+    [
+        f"{RESULTS}/similarity/scores.csv",
+        f"{RESULTS}/similarity/scores.png",
+        f"{RESULTS}/plots/similarity_query.png",
+        *expand(f"{RESULTS}/evaluation/{{model}}/learned_distance.nc", model=config["models"]),
+    ]
+    if SIMILARITY
+    else []
+)
+SIMILARITY_MODEL = f"{RESULTS}/models/similarity/{{view}}/distance.keras"  # a LearnedDistance, encoder included
+
+
+# models/analog/model.keras is also a pattern of rule train; the analog model is built, not trained.
+ruleorder: build_analog > train
+
+
+rule train_similarity:
+    """Fit one view's encoder (SCE) and learned-distance weights on the training windows; resumes if interrupted."""
+    input:
+        train=f"{RESULTS}/sequences/train",
+    output:
+        distance=SIMILARITY_MODEL,
+        history=f"{RESULTS}/models/similarity/{{view}}/history.csv",
+    wildcard_constraints:
+        view="|".join(SIMILARITY_VIEWS),
+    params:
+        script=SCRIPTS / "train_similarity.py",
+        hyper=lambda wc: json.dumps(SIMILARITY, sort_keys=True),
+        seed=config["seed"],
+        workdir=lambda wc: f"{RESULTS}/models/similarity/{wc.view}/work",
+    threads: workflow.cores or 1
+    log:
+        f"{RESULTS}/logs/train_similarity/{{view}}.log",
+    conda:
+        "../../envs/ambs.yaml"
+    container:
+        GPU_IMAGE
+    shell:
+        "python {params.script} --view {wildcards.view} --hyper {params.hyper:q} --seed {params.seed}"
+        " --train {input.train} --out {output.distance} --history {output.history} --workdir {params.workdir} > {log} 2>&1"
+
+
+rule build_analog:
+    """The analog model: every training window's context embedded by the context encoder, with its successor."""
+    input:
+        train=f"{RESULTS}/sequences/train",
+        distance=SIMILARITY_MODEL.format(view="context"),
+    output:
+        f"{RESULTS}/models/analog/model.keras",
+    params:
+        script=SCRIPTS / "build_analog.py",
+        k=lambda wc: config["hyperparameters"]["analog"]["k"],
+    log:
+        f"{RESULTS}/logs/build_analog.log",
+    conda:
+        "../../envs/ambs.yaml"
+    container:
+        CPU_IMAGE
+    shell:
+        "python {params.script} --distance {input.distance} --train {input.train} --k {params.k} --out {output} > {log} 2>&1"
+
+
+rule evaluate_similarity:
+    """The metric itself on the test windows: LSiM perturbation protocol (Spearman) and retrieval top-1/top-5."""
+    input:
+        test=f"{RESULTS}/sequences/test",
+        context=SIMILARITY_MODEL.format(view="context"),
+        target=SIMILARITY_MODEL.format(view="target"),
+    output:
+        table=report(
+            f"{RESULTS}/similarity/scores.csv",
+            caption="../report/similarity_scores.rst",
+            category="Similarity",
+        ),
+        plot=report(
+            f"{RESULTS}/similarity/scores.png",
+            caption="../report/similarity_scores.rst",
+            category="Similarity",
+        ),
+    params:
+        script=SCRIPTS / "evaluate_similarity.py",
+        protocol=lambda wc: SIMILARITY["protocol_windows"],
+        neighbour=lambda wc: SIMILARITY["neighbour_hours"],
+        seed=config["seed"],
+    log:
+        f"{RESULTS}/logs/evaluate_similarity.log",
+    conda:
+        "../../envs/ambs.yaml"
+    container:
+        CPU_IMAGE
+    shell:
+        "python {params.script} --test {input.test} --context-distance {input.context} --target-distance {input.target}"
+        " --protocol-windows {params.protocol} --neighbour-hours {params.neighbour} --seed {params.seed}"
+        " --table {output.table} --plot {output.plot} > {log} 2>&1"
+
+
+rule score_learned_distance:
+    """The learned distance between one model's forecasts and the truth, per init time and lead hour."""
+    input:
+        forecast=f"{RESULTS}/evaluation/{{model}}/forecast.nc",
+        test=f"{RESULTS}/sequences/test",
+        stats=f"{RESULTS}/statistics.json",
+        distance=SIMILARITY_MODEL.format(view="target"),
+    output:
+        netcdf=f"{RESULTS}/evaluation/{{model}}/learned_distance.nc",
+        table=f"{RESULTS}/evaluation/{{model}}/learned_distance.csv",
+    params:
+        script=SCRIPTS / "score_learned_distance.py",
+    log:
+        f"{RESULTS}/logs/score_learned_distance/{{model}}.log",
+    conda:
+        "../../envs/ambs.yaml"
+    container:
+        CPU_IMAGE
+    shell:
+        "python {params.script} --model {wildcards.model} --forecast {input.forecast} --test {input.test}"
+        " --stats {input.stats} --distance {input.distance} --out {output.netcdf} --table {output.table} > {log} 2>&1"
+
+
+rule plot_query:
+    """An S4-style query: the middle test window and its nearest training windows by the learned distance."""
+    input:
+        test=f"{RESULTS}/sequences/test",
+        train=f"{RESULTS}/sequences/train",
+        distance=SIMILARITY_MODEL.format(view="context"),
+    output:
+        report(
+            f"{RESULTS}/plots/similarity_query.png",
+            caption="../report/similarity_query.rst",
+            category="Similarity",
+        ),
+    params:
+        script=SCRIPTS / "plot_query.py",
+        matches=QUERY_MATCHES,
+    log:
+        f"{RESULTS}/logs/plots/similarity_query.log",
+    conda:
+        "../../envs/ambs.yaml"
+    container:
+        CPU_IMAGE
+    shell:
+        "python {params.script} --test {input.test} --train {input.train} --distance {input.distance}"
+        " --matches {params.matches} --out {output} > {log} 2>&1"
