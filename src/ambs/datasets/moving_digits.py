@@ -8,18 +8,22 @@ inside the frame and keeps its pixel mass in every frame.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cache
 
 import numpy as np
 
+SCALE = 2  # scikit-learn's 8x8 digits drawn with 2x2 pixels
+SPRITE_SIZE = 8 * SCALE
+
 
 @cache
-def digit_sprites(scale: int = 2) -> np.ndarray:
-    """All scikit-learn digits as (n, 8·scale, 8·scale) float32 in [0, 1], upscaled by pixel repetition."""
+def digit_sprites() -> np.ndarray:
+    """All scikit-learn digits as (n, SPRITE_SIZE, SPRITE_SIZE) float32 in [0, 1], upscaled by pixel repetition."""
     from sklearn.datasets import load_digits
 
     images = load_digits().images / 16.0
-    return np.kron(images, np.ones((1, scale, scale))).astype(np.float32)
+    return np.kron(images, np.ones((1, SCALE, SCALE))).astype(np.float32)
 
 
 def bounce(start: np.ndarray, velocity: np.ndarray, length: int, span: int) -> tuple[np.ndarray, np.ndarray]:
@@ -52,23 +56,23 @@ def generate_moving_digits(
     n_sequences: int,
     length: int,
     size: int = 32,
-    n_digits: int = 2,
-    seed: int = 0,
+    digits: int = 2,
+    seed: int | Sequence[int] = 0,
     speed: tuple[float, float] = (1.0, 3.0),
 ) -> np.ndarray:
-    """(n, length, size, size, 1) float32 in [0, 1]: random digits, start positions and velocities.
+    """(n, length, size, size) float32 in [0, 1]: random digits, start positions and velocities.
 
     Each velocity component has a random sign and a magnitude drawn from ``speed`` (pixels per frame).
     """
     sprites = digit_sprites()
-    span = size - sprites.shape[1]
+    span = size - SPRITE_SIZE
     if span < 1:
-        raise ValueError(f"frame size {size} leaves no room to move a {sprites.shape[1]}-pixel digit")
+        raise ValueError(f"frame size {size} leaves no room to move a {SPRITE_SIZE}-pixel digit")
     rng = np.random.default_rng(seed)
-    out = np.empty((n_sequences, length, size, size, 1), np.float32)
+    out = np.empty((n_sequences, length, size, size), np.float32)
     for s in range(n_sequences):
-        chosen = sprites[rng.integers(len(sprites), size=n_digits)]
-        velocity = rng.uniform(*speed, size=(n_digits, 2)) * rng.choice([-1.0, 1.0], size=(n_digits, 2))
-        positions, _ = bounce(rng.uniform(0, span, size=(n_digits, 2)), velocity, length, span)
-        out[s, ..., 0] = render(chosen, positions, size)
+        chosen = sprites[rng.integers(len(sprites), size=digits)]
+        velocity = rng.uniform(*speed, size=(digits, 2)) * rng.choice([-1.0, 1.0], size=(digits, 2))
+        positions, _ = bounce(rng.uniform(0, span, size=(digits, 2)), velocity, length, span)
+        out[s] = render(chosen, positions, size)
     return out

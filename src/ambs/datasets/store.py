@@ -1,69 +1,48 @@
-"""Store synthetic sequences exactly like ERA5 windows (TFRecord shards + meta.json).
+"""Generated sequences as normalised windows, written by the same writer as ERA5 splits.
 
-``write_windows`` is the window-writing half of ``ambs.sequences.write_split``;
-it is meant to move there so both paths share one writer.
+Every generated sequence is one window: its first ``context`` frames are the
+context, the rest the forecast. Frames count as hours, and fake hourly init
+times tile one timeline without overlap, so every window has a distinct,
+ERA5-like label; the grid coordinates are pixel indices.
 """
 
 from __future__ import annotations
 
-import json
-import math
 from pathlib import Path
+from typing import Any
 
 import numpy as np
-import tensorflow as tf
 
-from ambs.atomic import atomic_path
-from ambs.sequences import HOUR, SHARD_SIZE, SplitMeta, _example
+from ambs.datasets.raw import read_raw
+from ambs.normalisation import Normaliser
+from ambs.sequences import HOUR, SequenceError, SplitMeta, write_windows
 
 EPOCH = np.datetime64("2000-01-01T00", "h")
 
 
-def write_windows(
-    windows: np.ndarray,
-    init_times: np.ndarray,
-    latitude: list[float],
-    longitude: list[float],
-    variables: list[str],
-    target: str,
-    context: int,
-    forecast: int,
-    out_dir: Path,
+def write_synthetic(
+    raw_path: Path, stats: dict[str, Any], normalisation: str, context: int, forecast: int, out_dir: Path
 ) -> SplitMeta:
-    """Write (n, context + forecast, lat, lon, channel) windows as shards plus meta.json, atomically."""
-    windows = np.asarray(windows, np.float32)
-    if windows.ndim != 5 or windows.shape[1] != context + forecast or windows.shape[-1] != len(variables):
-        raise ValueError(f"windows of shape {windows.shape} do not match {context}+{forecast} hours of {variables}")
+    """Normalise one split's generated sequences with the training statistics and store them as windows."""
+    sequences = read_raw(raw_path)
+    count, length, height, width = sequences.shape
+    if length != context + forecast:
+        raise SequenceError(
+            f"{raw_path}: sequences of {length} frames, but context + forecast is {context} + {forecast}"
+        )
+    name = str(sequences.name)
+    values = Normaliser.from_stats(stats, name, normalisation).normalise(sequences.values)[..., None]
+    init_times = EPOCH + (np.arange(count) * length + context - 1) * HOUR
     meta = SplitMeta(
-        count=len(windows),
-        shape=tuple(windows.shape[1:]),
-        variables=list(variables),
-        target=target,
+        count=count,
+        shape=(length, height, width, 1),
+        variables=[name],
+        target=name,
         context=context,
         forecast=forecast,
         init_times=[str(t) for t in init_times],
-        latitude=[float(v) for v in latitude],
-        longitude=[float(v) for v in longitude],
+        latitude=[float(i) for i in range(height)],
+        longitude=[float(i) for i in range(width)],
+        normalisation=normalisation,
     )
-    with atomic_path(out_dir) as tmp:
-        tmp.mkdir(parents=True)
-        shards = math.ceil(len(windows) / SHARD_SIZE)
-        for shard in range(shards):
-            with tf.io.TFRecordWriter(str(tmp / f"shard-{shard:05d}-of-{shards:05d}.tfrecord")) as writer:
-                for i in range(shard * SHARD_SIZE, min((shard + 1) * SHARD_SIZE, len(windows))):
-                    writer.write(_example(np.ascontiguousarray(windows[i]), init_times[i]))
-        (tmp / "meta.json").write_text(json.dumps(meta.__dict__, indent=1))
-    return meta
-
-
-def write_synthetic(sequences: np.ndarray, variable: str, context: int, forecast: int, out_dir: Path) -> SplitMeta:
-    """Store generated (n, context + forecast, H, W, 1) sequences with grid-index coordinates.
-
-    Fake hourly init times tile one timeline without overlap, so every
-    window has a distinct, ERA5-like label.
-    """
-    n, length, height, width, _ = sequences.shape
-    init_times = EPOCH + (np.arange(n) * length + context - 1) * HOUR
-    return write_windows(
-        sequences, init_times, list(range(height)), list(range(width)), [variable], variable, context, forecast, out_dir
-    )
+    return write_windows(values, meta, out_dir)

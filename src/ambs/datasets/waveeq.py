@@ -9,7 +9,7 @@ term centred, which is stable for c·dt/h ≤ 1/√2. Boundaries are Dirichlet
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numba
 import numpy as np
@@ -138,39 +138,43 @@ def generate_waveeq(
     n_sequences: int,
     length: int,
     size: int = 32,
-    seed: int = 0,
-    c: float = 1.0,
+    seed: int | Sequence[int] = 0,
+    wave_speed: float = 1.0,
     damping: float = 0.5,
-    n_sources: tuple[int, int] = (1, 3),
+    sources: tuple[int, int] = (1, 3),
     frame_dt: float = 0.02,
     periodic: bool = False,
+    spinup: int = 10,
     kernel: Kernel = leapfrog_numba,
 ) -> np.ndarray:
-    """(n, length, size, size, 1) float32 sequences of waves from random Gaussian sources, z-scored.
+    """(n, length, size, size) float32 wave amplitudes from random Gaussian sources.
 
-    Each sequence starts at rest and is driven by 1-3 sources with random
-    position, width, amplitude, frequency and phase; ``frame_dt`` (in units of
-    domain crossings by the wave) is split into CFL-safe leapfrog substeps.
-    The whole array is scaled to zero mean and unit variance like ERA5 windows.
+    Each sequence starts at rest and is driven by ``sources`` (a min, max
+    count) sources with random position, width, amplitude, frequency and
+    phase; the first ``spinup`` frames, while the waves build up, are dropped.
+    ``frame_dt`` (in units of domain crossings by the wave) is split into
+    CFL-safe leapfrog substeps. Amplitudes stay physical: the workflow
+    normalises them with the training split's statistics like ERA5 fields.
     """
     rng = np.random.default_rng(seed)
     h = grid_spacing(size, periodic)
-    substeps = max(1, int(np.ceil(frame_dt * c / (CFL * h))))
+    substeps = max(1, int(np.ceil(frame_dt * wave_speed / (CFL * h))))
     dt = frame_dt / substeps
     coords = np.arange(size) * h
     yy, xx = np.meshgrid(coords, coords, indexing="ij")
-    out = np.empty((n_sequences, length, size, size), np.float64)
+    out = np.empty((n_sequences, length, size, size), np.float32)
+    zero = np.zeros((size, size))
     for s in range(n_sequences):
-        count = rng.integers(n_sources[0], n_sources[1] + 1)
+        count = rng.integers(sources[0], sources[1] + 1)
         centres = rng.uniform(0.2, 0.8, size=(count, 2))
         widths = rng.uniform(1.5, 3.0, size=(count, 1, 1)) * h
         profiles = np.exp(-((yy - centres[:, :1, None]) ** 2 + (xx - centres[:, 1:, None]) ** 2) / (2 * widths**2))
-        frequencies = rng.uniform(1.0, 4.0, count) * c
+        frequencies = rng.uniform(1.0, 4.0, count) * wave_speed
         amplitudes = rng.uniform(0.5, 1.5, count) * rng.choice([-1.0, 1.0], count) * (2 * np.pi * frequencies) ** 2
         phases = rng.uniform(0, 2 * np.pi, count)
-        zero = np.zeros((size, size))
-        out[s] = simulate(
-            zero, zero, length, substeps, dt, c, damping, periodic, profiles, amplitudes, frequencies, phases, kernel
+        frames = simulate(
+            zero, zero, spinup + length, substeps, dt, wave_speed, damping, periodic,
+            profiles, amplitudes, frequencies, phases, kernel,
         )
-    out = (out - out.mean()) / (out.std() + 1e-12)
-    return out[..., None].astype(np.float32)
+        out[s] = frames[spinup:]
+    return out

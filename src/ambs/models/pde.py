@@ -2,8 +2,10 @@
 
 A frame is decoded from two codes: a content code S, the same for the whole
 sequence, and a dynamic state T_t that evolves by a learned ODE,
-T_{t+1} = T_t + f(T_t) (one explicit Euler step per hour). S comes from the
-context frames, T_0 from the first few of them. The state is rolled out from
+T_{t+1} = T_t + f(T_t) (one explicit Euler step per hour). S and T_0 both
+come from the context frames: T_0, the state at the first context hour, is
+inferred from the whole context, which pins down rates of change and phases
+better than its first frames alone. The state is rolled out from
 the first context hour to the last forecast hour, so the context frames are
 reconstructed (autoencoding) by the same dynamics that produce the forecast.
 
@@ -67,10 +69,7 @@ class PDEDisentangled(keras.Model):
         self.filters = filters
         self.invariance_weight = invariance_weight
         self.dynamic_weight = dynamic_weight
-        context = self.context_shape[0]
-        # S is compared between two disjoint halves; T_0 needs two frames to see a rate of change.
-        self.content_frames = max(1, context // 2)
-        self.dynamic_frames = min(context, 2)
+        self.content_frames = max(1, self.context_shape[0] // 2)  # S is compared between two disjoint halves
         self.content_local = _conv_stack(filters, content_channels, "content")
         # A global part lets S hold content that moves (a digit) yet stays the same over time.
         self.content_global = keras.layers.Dense(content_channels, name="content_global")
@@ -97,7 +96,7 @@ class PDEDisentangled(keras.Model):
 
     def encode_dynamics(self, x: Any) -> Any:
         """The dynamic state T_0 (batch, H, W, dynamic_channels) at the first context hour."""
-        return _apply(self.dynamic_encoder, _stack_frames(x[:, : self.dynamic_frames]))
+        return _apply(self.dynamic_encoder, _stack_frames(x))
 
     def decode_rollout(self, content: Any, state: Any, steps: int) -> Any:
         """Frames (batch, steps, H, W, 1) from S and T_0, stepping T_{t+1} = T_t + f(T_t)."""
@@ -109,6 +108,14 @@ class PDEDisentangled(keras.Model):
         repeated = ops.reshape(ops.repeat(content[:, None], steps, axis=1), (-1, height, width, self.content_channels))
         frames = _apply(self.decoder, ops.concatenate([repeated, trajectory], axis=-1))
         return ops.reshape(frames, (-1, steps, height, width, 1))
+
+    def extrapolate(self, x: Any, steps: int) -> Any:
+        """Forecast frames (batch, steps, H, W, 1) for any number of steps, also beyond ``forecast_steps``.
+
+        The dynamics are an ODE, so a longer forecast integrates it further from the same T_0.
+        """
+        context = self.context_shape[0]
+        return self.decode_rollout(self.encode_content(x), self.encode_dynamics(x), context + steps)[:, context:]
 
     def call(self, x: Any) -> Any:
         context = self.context_shape[0]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -10,24 +11,32 @@ import numpy as np
 
 from ambs.models.convlstm import build_convlstm
 from ambs.models.mcnet import MCNet
+from ambs.models.pde import build_pde
 from ambs.models.savp import SAVP
 from ambs.sequences import SplitMeta
+
+# (context_shape, forecast_steps, target_index) and a model's hyperparameters -> the untrained model
+BUILDERS: dict[str, Callable[[tuple[Any, ...], dict[str, Any]], keras.Model]] = {
+    "convlstm": lambda data, h: build_convlstm(*data, h["filters"], h["kernel_size"]),
+    "savp": lambda data, h: SAVP(
+        *data, h["filters"], h["kernel_size"], h["latent_channels"], h["kl_weight"], h["adversarial_weight"]
+    ),
+    "mcnet": lambda data, h: MCNet(*data, h["filters"], h["kernel_size"], h["gdl_weight"]),
+    "pde": lambda data, h: build_pde(
+        *data, h["content_channels"], h["dynamic_channels"], h["filters"], h["invariance_weight"], h["dynamic_weight"]
+    ),
+}
+
 
 def build_model(model: str, meta: SplitMeta, hyper: dict[str, Any]) -> keras.Model:
     """Build an untrained Keras model for the data shape described by ``meta``, with its weights created.
 
     Subclassed models create weights on their first call; BackupAndRestore needs them before ``fit``.
     """
+    if model not in BUILDERS:
+        raise ValueError(f"model '{model}' is not a trainable model; trainable: {', '.join(BUILDERS)}")
     context_shape = (meta.context, *meta.shape[1:])
-    common = (context_shape, meta.forecast, meta.target_index, hyper["filters"], hyper["kernel_size"])
-    if model == "convlstm":
-        built = build_convlstm(*common)
-    elif model == "savp":
-        built = SAVP(*common, hyper["latent_channels"], hyper["kl_weight"], hyper["adversarial_weight"])
-    elif model == "mcnet":
-        built = MCNet(*common, hyper["gdl_weight"])
-    else:
-        raise ValueError(f"model '{model}' is not a trainable model")
+    built = BUILDERS[model]((context_shape, meta.forecast, meta.target_index), hyper)
     built(np.zeros((1, *context_shape), dtype="float32"))
     return built
 
@@ -37,6 +46,11 @@ def load_model(path: Path) -> keras.Model:
     return keras.models.load_model(path)
 
 
+def is_stochastic(model: keras.Model) -> bool:
+    """Whether ``model`` forecasts an ensemble (drawn with ``draw_samples``) rather than one field."""
+    return isinstance(model, SAVP)
+
+
 def draw_samples(model: keras.Model, x: np.ndarray, n: int, seed: int, batch_size: int = 32) -> np.ndarray | None:
     """An ensemble of ``n`` forecasts, (n, batch, forecast, lat, lon, 1), or None for a deterministic model."""
-    return model.sample(x, n, seed, batch_size) if isinstance(model, SAVP) else None
+    return model.sample(x, n, seed, batch_size) if is_stochastic(model) else None
