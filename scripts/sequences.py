@@ -4,6 +4,7 @@ import argparse
 import json
 from pathlib import Path
 
+from ambs.normalisation import METHODS
 from ambs.sequences import write_split
 
 parser = argparse.ArgumentParser(description=__doc__)
@@ -15,6 +16,7 @@ parser.add_argument("--target", required=True)
 parser.add_argument("--context", type=int, required=True)
 parser.add_argument("--forecast", type=int, required=True)
 parser.add_argument("--stride", type=int, required=True)
+parser.add_argument("--normalisation", required=True, choices=METHODS, help="scaling with the training statistics")
 parser.add_argument("inputs", type=Path, nargs="+", help="cropped monthly netCDF files of the split")
 args = parser.parse_args()
 
@@ -28,5 +30,6 @@ meta = write_split(
     forecast=args.forecast,
     stride=args.stride,
     out_dir=args.out,
+    normalisation=args.normalisation,
 )
 print(f"split {args.split}: {meta.count} windows of shape {meta.shape} written to {args.out}")

@@ -11,6 +11,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from ambs.fieldstats import MEAN_ABSOLUTE_ERROR, MEAN_ERROR, MEAN_SQUARED_ERROR, centred_correlation, error_mean
+
 SPATIAL = (-2, -1)
 SSIM_K1 = 0.01
 SSIM_K2 = 0.03
@@ -23,8 +25,7 @@ def _pair(forecast: np.ndarray, truth: np.ndarray) -> tuple[np.ndarray, np.ndarr
 
 def mse(forecast: np.ndarray, truth: np.ndarray) -> np.ndarray:
     """Spatial mean squared error per field."""
-    f, t = _pair(forecast, truth)
-    return np.square(f - t).mean(axis=SPATIAL)
+    return error_mean(forecast, truth, MEAN_SQUARED_ERROR)
 
 
 def rmse(forecast: np.ndarray, truth: np.ndarray) -> np.ndarray:
@@ -34,14 +35,12 @@ def rmse(forecast: np.ndarray, truth: np.ndarray) -> np.ndarray:
 
 def bias(forecast: np.ndarray, truth: np.ndarray) -> np.ndarray:
     """Spatial mean of forecast minus truth: positive means the forecast is too high."""
-    f, t = _pair(forecast, truth)
-    return (f - t).mean(axis=SPATIAL)
+    return error_mean(forecast, truth, MEAN_ERROR)
 
 
 def mae(forecast: np.ndarray, truth: np.ndarray) -> np.ndarray:
     """Spatial mean absolute error per field."""
-    f, t = _pair(forecast, truth)
-    return np.abs(f - t).mean(axis=SPATIAL)
+    return error_mean(forecast, truth, MEAN_ABSOLUTE_ERROR)
 
 
 def psnr(forecast: np.ndarray, truth: np.ndarray, data_range: float) -> np.ndarray:
@@ -142,14 +141,25 @@ def acc(forecast: np.ndarray, truth: np.ndarray, climatology: np.ndarray) -> np.
     Anomalies are taken from the climatology valid at the same time; each anomaly field's
     own spatial mean is then removed, so the ACC is the Pearson correlation of the two
     anomaly fields (it ignores a uniform anomaly bias, which the bias metric reports).
+    A forecast without anomaly pattern (the climatology itself) carries no correlation
+    and scores 0 rather than an undefined 0/0; NaN inputs give NaN.
     """
-    c = np.asarray(climatology, dtype=np.float64)
-    f, t = _pair(forecast, truth)
-    a_f, a_t = f - c, t - c
-    a_f = a_f - a_f.mean(axis=SPATIAL, keepdims=True)
-    a_t = a_t - a_t.mean(axis=SPATIAL, keepdims=True)
-    norm = np.sqrt(np.square(a_f).sum(axis=SPATIAL) * np.square(a_t).sum(axis=SPATIAL))
-    return (a_f * a_t).sum(axis=SPATIAL) / norm
+    return centred_correlation(forecast, truth, climatology)
+
+
+def gradient_magnitude(field: np.ndarray) -> np.ndarray:
+    """|grad| per grid point in units per grid step: central differences inside, one-sided at the edges."""
+    d_lat, d_lon = np.gradient(np.asarray(field, dtype=np.float64), axis=SPATIAL)
+    return np.hypot(d_lat, d_lon)
+
+
+def gradient_ratio(forecast: np.ndarray, truth: np.ndarray) -> np.ndarray:
+    """r_G: domain-mean |grad| of the forecast over that of the truth; below 1 means too smooth a forecast.
+
+    Gradients are per grid step; on a regular grid the ratio does not depend on the step size.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return gradient_magnitude(forecast).mean(axis=SPATIAL) / gradient_magnitude(truth).mean(axis=SPATIAL)
 
 
 def latitude_weights(lats: np.ndarray) -> np.ndarray:

@@ -22,24 +22,30 @@ from ambs.config import Area
 from ambs.era5.requests import raw_filename
 from ambs.era5.validate import Era5FileError
 from ambs.era5.variables import VARIABLES
+from ambs.ncread import read_variables
+from ambs.mpiwait import wait_for_all
 from ambs.statistics import Moments, merge_in_order, to_json
 
 
 def load_raw_month(raw_dir: Path, variables: list[str]) -> xr.Dataset:
-    """Merge a month's raw downloads into one dataset whose variables carry config names (z -> z500)."""
-    fields = {}
+    """Merge a month's raw downloads into one dataset whose variables carry config names (z -> z500).
+
+    Each download is read once for all of its variables, through h5py (``ambs.ncread``).
+    """
+    by_file: dict[Path, list[str]] = {}
     for name in variables:
-        path = raw_dir / raw_filename(name)
-        short = VARIABLES[name].short_name
+        by_file.setdefault(raw_dir / raw_filename(name), []).append(name)
+    fields = {}
+    for path, names in by_file.items():
         try:
-            with xr.open_dataset(path) as ds:
-                if short not in ds:
-                    raise Era5FileError(f"{path}: variable '{short}' (for {name}) is missing")
-                fields[name] = ds[short].load()
+            ds = read_variables(path, [VARIABLES[name].short_name for name in names])
         except (OSError, ValueError) as error:
-            if isinstance(error, Era5FileError):
-                raise
             raise Era5FileError(f"{path}: cannot read netCDF ({error})") from error
+        for name in names:
+            short = VARIABLES[name].short_name
+            if short not in ds:
+                raise Era5FileError(f"{path}: variable '{short}' (for {name}) is missing")
+            fields[name] = ds[short]
     return xr.Dataset(fields)
 
 
@@ -99,6 +105,8 @@ def run(
         if moments is not None:
             partials[month] = moments
         log(f"[rank {rank}/{size}] cropped {month} in {time.perf_counter() - start:.1f} s")
+    if comm is not None:
+        wait_for_all(comm)  # the slower ranks keep the cores while the others wait
     gathered = comm.allgather((partials, failure)) if comm is not None else [(partials, failure)]
     failures = [f for _, f in gathered if f]
     if failures:

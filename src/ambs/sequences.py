@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,9 @@ import tensorflow as tf
 import xarray as xr
 
 from ambs.atomic import atomic_path
+from ambs.example_bytes import window_example
+from ambs.ncread import read_variables
+from ambs.normalisation import DEFAULT_METHOD, Normaliser
 
 SHARD_SIZE = 256
 HOUR = np.timedelta64(1, "h")
@@ -40,6 +44,7 @@ class SplitMeta:
     init_times: list[str]
     latitude: list[float]
     longitude: list[float]
+    normalisation: str = DEFAULT_METHOD
 
     @property
     def target_index(self) -> int:
@@ -52,16 +57,21 @@ class SplitMeta:
         return cls(**data)
 
 
-def load_normalised(paths: list[Path], variables: list[str], stats: dict[str, Any]) -> xr.DataArray:
-    """Concatenate cropped months in time and z-score each variable with the training statistics."""
-    datasets = [xr.open_dataset(p) for p in paths]
-    try:
-        ds = xr.concat(datasets, dim="time").sortby("time")
-        fields = [(ds[v] - stats[v]["mean"]) / stats[v]["std"] for v in variables]
-        return xr.concat(fields, dim="channel").transpose("time", "latitude", "longitude", "channel").astype(np.float32).load()
-    finally:
-        for d in datasets:
-            d.close()
+def load_normalised(
+    paths: list[Path], variables: list[str], stats: dict[str, Any], method: str = DEFAULT_METHOD
+) -> xr.DataArray:
+    """Concatenate cropped months in time and normalise each variable (z-score or min-max) with the training statistics.
+
+    The values are one C-ordered float32 array, so that every window is a contiguous view of it.
+    """
+    ds = xr.concat([read_variables(p, variables) for p in paths], dim="time")
+    if not ds.indexes["time"].is_monotonic_increasing:  # months given in order need no sorted copy
+        ds = ds.sortby("time")
+    values = np.empty((*ds[variables[0]].shape, len(variables)), dtype=np.float32)
+    for channel, v in enumerate(variables):
+        values[..., channel] = Normaliser.from_stats(stats, v, method).normalise(ds[v].transpose("time", "latitude", "longitude").values)
+    coords = {name: ds[name] for name in ("time", "latitude", "longitude")}
+    return xr.DataArray(values, coords=coords, dims=("time", "latitude", "longitude", "channel"))
 
 
 def window_starts(times: np.ndarray, length: int, stride: int) -> np.ndarray:
@@ -75,11 +85,7 @@ def window_starts(times: np.ndarray, length: int, stride: int) -> np.ndarray:
 
 
 def _example(window: np.ndarray, init_time: np.datetime64) -> bytes:
-    feature = {
-        "window": tf.train.Feature(bytes_list=tf.train.BytesList(value=[window.tobytes()])),
-        "init": tf.train.Feature(int64_list=tf.train.Int64List(value=[int(init_time.astype("datetime64[s]").astype(np.int64))])),
-    }
-    return tf.train.Example(features=tf.train.Features(feature=feature)).SerializeToString()
+    return window_example(window, int(init_time.astype("datetime64[s]").astype(np.int64)))
 
 
 def write_split(
@@ -92,9 +98,12 @@ def write_split(
     forecast: int,
     stride: int,
     out_dir: Path,
+    normalisation: str = DEFAULT_METHOD,
 ) -> SplitMeta:
     """Write one split's windows as TFRecord shards plus meta.json, atomically as a directory."""
-    data = load_normalised(paths, variables, stats)
+    if not paths:
+        raise SequenceError(f"split '{split}': no cropped months to cut windows from (config key 'months.{split}')")
+    data = load_normalised(paths, variables, stats, normalisation)
     times = data["time"].values
     starts = window_starts(times, context + forecast, stride)
     if starts.size == 0:
@@ -103,6 +112,11 @@ def write_split(
             f"{context + forecast} consecutive hours (context_hours + forecast_hours)"
         )
     values = data.values
+    broken = [v for i, v in enumerate(variables) if not np.isfinite(values[..., i]).all()]
+    if broken:
+        raise SequenceError(
+            f"split '{split}': {broken} hold NaN or infinite values in {[str(p) for p in paths]}"
+        )
     length = context + forecast
     meta = SplitMeta(
         count=int(starts.size),
@@ -114,14 +128,31 @@ def write_split(
         init_times=[str(times[s + context - 1]) for s in starts],
         latitude=data["latitude"].values.tolist(),
         longitude=data["longitude"].values.tolist(),
+        normalisation=normalisation,
     )
+    return write_windows([values[s : s + length] for s in starts], meta, out_dir)
+
+
+def write_windows(windows: Sequence[np.ndarray], meta: SplitMeta, out_dir: Path) -> SplitMeta:
+    """Write the windows ``meta`` describes as TFRecord shards plus meta.json, atomically as a directory.
+
+    The one writer of ERA5 splits and of the synthetic datasets (``ambs.datasets.store``),
+    so every reader sees one format. ``windows`` may be views into a larger array.
+    """
+    if len(windows) != meta.count or len(windows) != len(meta.init_times):
+        raise SequenceError(
+            f"{out_dir}: {len(windows)} windows but meta.json lists {meta.count} windows and {len(meta.init_times)} init times"
+        )
     with atomic_path(out_dir) as tmp:
         tmp.mkdir(parents=True)
-        shards = math.ceil(starts.size / SHARD_SIZE)
+        shards = math.ceil(meta.count / SHARD_SIZE)
         for shard in range(shards):
             with tf.io.TFRecordWriter(str(tmp / f"shard-{shard:05d}-of-{shards:05d}.tfrecord")) as writer:
-                for s in starts[shard * SHARD_SIZE : (shard + 1) * SHARD_SIZE]:
-                    writer.write(_example(np.ascontiguousarray(values[s : s + length]), times[s + context - 1]))
+                for i in range(shard * SHARD_SIZE, min((shard + 1) * SHARD_SIZE, meta.count)):
+                    window = np.ascontiguousarray(windows[i], dtype=np.float32)
+                    if window.shape != meta.shape:
+                        raise SequenceError(f"{out_dir}: window {i} has shape {window.shape}, not {meta.shape}")
+                    writer.write(_example(window, np.datetime64(meta.init_times[i])))
         (tmp / "meta.json").write_text(json.dumps(meta.__dict__, indent=1))
     return meta
 
