@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 CORES ?= 2
 CONFIG ?= config/config.yaml
 
-.PHONY: run test report env
+.PHONY: run test report env bench
 env: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml constraints.txt
@@ -21,3 +21,8 @@ run: env
 
 test: env
 	PATH=$(abspath $(BIN)):$$PATH $(BIN)/pytest
+
+# Side-by-side benchmarks (bench/, results in docs/performance.md); adds the `bench` extra (PyTorch, CPU).
+bench: env
+	$(BIN)/pip install --quiet -c constraints.txt -e ".[test,bench]"
+	bash bench/run_all.sh

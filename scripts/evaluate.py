@@ -1,4 +1,4 @@
-"""Entry point of the evaluate rule: forecasts and metrics of one model on the test split."""
+"""Entry point of the evaluate rule: forecasts, metrics and bootstrap bands of one model on the test split."""
 
 import argparse
 import json
@@ -7,27 +7,40 @@ from pathlib import Path
 import xarray as xr
 
 from ambs.atomic import atomic_path
-from ambs.evaluate import evaluate, summary_table
+from ambs.bootstrap import bands
+from ambs.climatology import load_months
+from ambs.evaluate import References, evaluate, load_test_set, summary_table
 
 parser = argparse.ArgumentParser(description=__doc__)
 parser.add_argument("--model", required=True)
 parser.add_argument("--weights", type=Path, default=None, help="trained .keras file; none for baselines")
 parser.add_argument("--test", type=Path, required=True)
 parser.add_argument("--stats", type=Path, required=True)
-parser.add_argument("--climatology", type=Path, required=True)
+parser.add_argument("--climatology", type=Path, default=None,
+                    help="climatology.nc of the training months; without it acc and rmse_latw are skipped")
+parser.add_argument("--history", type=Path, nargs="+", default=None,
+                    help="cropped test months, the past that daily persistence (persistence24) reads")
 parser.add_argument("--metrics", type=Path, required=True)
+parser.add_argument("--bands", type=Path, required=True)
 parser.add_argument("--forecast", type=Path, required=True)
 parser.add_argument("--table", type=Path, required=True)
 parser.add_argument("--ensemble-size", type=int, default=1, help="members drawn from a stochastic model")
 parser.add_argument("--seed", type=int, default=0)
+parser.add_argument("--block-hours", type=int, required=True, help="bootstrap block length")
+parser.add_argument("--resamples", type=int, required=True, help="bootstrap resamples")
+parser.add_argument("--bootstrap-seed", type=int, required=True)
 args = parser.parse_args()
 
-with xr.open_dataset(args.climatology) as clim_ds:
-    climatology = clim_ds[next(iter(clim_ds.data_vars))].load()
-result = evaluate(
-    args.model, args.weights, args.test, json.loads(args.stats.read_text()), climatology, args.metrics, args.forecast,
-    ensemble_size=args.ensemble_size, seed=args.seed,
+test = load_test_set(args.test, json.loads(args.stats.read_text()))
+references = References(
+    climatology=xr.load_dataset(args.climatology) if args.climatology else None,
+    history=load_months(args.history, test.meta.target) if args.history else None,
 )
+result, forecast = evaluate(args.model, args.weights, test, references, ensemble_size=args.ensemble_size, seed=args.seed)
+for dataset, path in ((result, args.metrics), (bands(result, args.block_hours, args.resamples, args.bootstrap_seed), args.bands),
+                      (forecast, args.forecast)):
+    with atomic_path(path) as tmp:
+        dataset.to_netcdf(tmp)
 table = summary_table(result)
 with atomic_path(args.table) as tmp:
     table.to_csv(tmp, index=False, float_format="%.6g")

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
-from ambs.config import ConfigError, all_months, days_of_month, hours_of_day, load_config, validate_config
+from ambs.config import (
+    ConfigError, all_months, days_of_month, hours_of_day, load_config, split_forecast_hours, validate_config,
+)
 from conftest import ROOT
 
 
-@pytest.mark.parametrize("name", ["config.yaml", "test.yaml"])
+@pytest.mark.parametrize("name", ["config.yaml", "test.yaml", "waveeq.yaml", "moving_digits.yaml"])
 def test_shipped_configs_are_valid(name: str) -> None:
     load_config(ROOT / "config" / name)
 
@@ -44,6 +51,9 @@ WRONG = [
     ("hyperparameters.convlstm.kernel_size", 4, "hyperparameters.convlstm.kernel_size", "allowed values"),
     ("mpi_tasks", 0, "mpi_tasks", "less than the minimum"),
     ("experiment", "my run", "experiment", "does not match"),
+    ("normalisation", "robust", "normalisation", "allowed values: 'zscore', 'minmax'"),
+    ("bootstrap.resamples", 5, "bootstrap.resamples", "less than the minimum"),
+    ("bootstrap.blocks", 4, "bootstrap", "'blocks' was unexpected"),
 ]
 
 
@@ -62,6 +72,7 @@ SEMANTIC = [
     ("region.west", 4.1, "region.west", "0.25 degree"),
     ("target", "msl", "target", None),
     ("months.val", ["2017-06"], "months.val", "already in months.train"),
+    ("hours", [0, 6, 12, 18], "context_hours", "at most 1 in months.train"),
 ]
 
 
@@ -83,6 +94,12 @@ def test_missing_hyperparameters_for_a_trained_model(default_config: dict) -> No
         validate_config(default_config)
 
 
+def test_baselines_need_no_hyperparameters(default_config: dict) -> None:
+    default_config["models"] = ["persistence", "persistence24", "climatology"]
+    default_config["hyperparameters"] = {}
+    validate_config(default_config)
+
+
 def test_month_helpers(default_config: dict) -> None:
     assert all_months(default_config)[0] == default_config["months"]["train"][0]
     assert all_months(default_config)[-1] == default_config["months"]["test"][-1]
@@ -90,3 +107,71 @@ def test_month_helpers(default_config: dict) -> None:
     assert days_of_month(default_config, "2017-06") == [1, 30]
     assert days_of_month(default_config, "2017-07") == [1, 30, 31]
     assert hours_of_day(default_config) == list(range(24))
+
+
+DRY_RUN_WRONG = [("source", "ftp", "source"), ("region.north", 53.0, "region"), ("hours", [0, 6, 12, 18], "context_hours")]
+
+
+@pytest.mark.parametrize(("key", "value", "named"), DRY_RUN_WRONG, ids=[w[0] for w in DRY_RUN_WRONG])
+def test_snakemake_stops_before_any_job(test_config: dict, tmp_path: Path, key: str, value: Any, named: str) -> None:
+    shutil.copytree(ROOT / "config", tmp_path / "config")
+    _set(test_config, key, value)
+    (tmp_path / "wrong.yaml").write_text(yaml.safe_dump(test_config))
+    cmd = [sys.executable, "-m", "snakemake", "--snakefile", str(ROOT / "workflow" / "Snakefile"), "--directory",
+           str(tmp_path), "--cores", "1", "--configfile", "wrong.yaml", "--dry-run"]
+    result = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, check=False, timeout=120)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0 and f"config key '{named}'" in output, output[-3000:]
+    assert "jobid" not in output and not (tmp_path / "results").exists()
+
+
+ERA5_KEYS = ("source", "domain", "region", "variables", "target", "months", "days", "hours", "stride_hours", "mpi_tasks")
+
+
+def _generated(name: str) -> dict[str, Any]:
+    """A shipped generated-dataset config on its own: without the ERA5 keys, which it does not need."""
+    config = yaml.safe_load((ROOT / "config" / f"{name}.yaml").read_text())
+    assert not set(ERA5_KEYS) & set(config)
+    return config
+
+
+GENERATED_WRONG = [
+    ("waveeq", "dataset", "mnist", "dataset", "allowed values: 'era5', 'waveeq', 'moving_digits'"),
+    ("waveeq", "datasets", _DELETE, "<top level>", "'datasets' is a required property with the chosen 'dataset'"),
+    ("moving_digits", "datasets.moving_digits", _DELETE, "datasets", "'moving_digits' is a required property"),
+    ("waveeq", "datasets.waveeq.sources", [3, 1], "datasets.waveeq.sources", "minimum 3 exceeds maximum 1"),
+    ("waveeq", "datasets.waveeq.sources", [0, 2], "datasets.waveeq.sources.0", "less than the minimum"),
+    ("waveeq", "datasets.waveeq.frame_dt", 0, "datasets.waveeq.frame_dt", "less than or equal to the minimum"),
+    ("moving_digits", "datasets.moving_digits.speed", [2.0], "datasets.moving_digits.speed", "too short"),
+    ("moving_digits", "datasets.moving_digits.size", 16, "datasets.moving_digits.size", "use at least 17"),
+    ("moving_digits", "models", ["pde", "climatology"], "models", "need ERA5 data"),
+    ("waveeq", "eval_forecast_hours", 5, "eval_forecast_hours", "shorter than forecast_hours (6)"),
+    ("waveeq", "plots.quantile_leads", [19], "plots.quantile_leads", "beyond the 18 evaluated lead hours"),
+    ("waveeq", "hyperparameters.pde.dynamic_channels", _DELETE, "hyperparameters.pde", "'dynamic_channels' is a required"),
+]
+
+
+@pytest.mark.parametrize(("name", "key", "value", "named", "says"), GENERATED_WRONG, ids=[f"{w[0]}-{w[1]}" for w in GENERATED_WRONG])
+def test_generated_dataset_errors_name_the_key(name: str, key: str, value: Any, named: str, says: str) -> None:
+    config = _generated(name)
+    _set(config, key, value)
+    with pytest.raises(ConfigError) as error:
+        validate_config(config)
+    assert f"config key '{named}'" in str(error.value) and says in str(error.value)
+
+
+def test_era5_keys_are_required_for_era5_only(default_config: dict) -> None:
+    validate_config(_generated("waveeq"))
+    del default_config["region"]
+    with pytest.raises(ConfigError, match="config key '<top level>': 'region' is a required property with the chosen"):
+        validate_config(default_config)
+    default_config["dataset"] = "era5"
+    with pytest.raises(ConfigError, match="'region' is a required property"):
+        validate_config(default_config)
+
+
+def test_the_test_split_has_the_evaluated_lead_hours(default_config: dict) -> None:
+    assert [split_forecast_hours(default_config, s) for s in ("train", "test")] == [12, 12]
+    default_config["eval_forecast_hours"] = 36
+    validate_config(default_config)
+    assert [split_forecast_hours(default_config, s) for s in ("train", "val", "test")] == [12, 12, 36]

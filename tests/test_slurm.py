@@ -172,8 +172,7 @@ def test_sigterm_saves_a_backup_and_the_rerun_resumes(tmp_path: Path) -> None:
     seen += process.communicate(timeout=120)[0]
     assert process.returncode == 128 + signal.SIGTERM, seen
     assert "SIGTERM: training stopped" in seen and not (tmp_path / "model.keras").exists()
-    metadata = json.loads((tmp_path / "work" / "backup" / "training_metadata.json").read_text())
-    assert metadata["epoch"] >= 1
+    assert list((tmp_path / "work" / "backup").glob("epoch-*"))  # the last finished epoch's checkpoint
     result = subprocess.run(_train_cmd(tmp_path), capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "epoch 1/" not in result.stdout and f"epoch {HYPER['epochs']}/{HYPER['epochs']}" in result.stdout

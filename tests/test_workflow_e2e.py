@@ -15,11 +15,14 @@ import pytest
 import xarray as xr
 import yaml
 
+from ambs.models.kinds import BASELINES, has_train_job
+from ambs.plots import EXAMPLE_CASES
 from conftest import ROOT
+from report_browser import chromium, render_report
 
 pytestmark = pytest.mark.e2e
 SNAKEMAKE = [sys.executable, "-m", "snakemake", "--snakefile", str(ROOT / "workflow" / "Snakefile")]
-METRICS = ["mse", "rmse", "bias", "mae", "psnr", "ssim", "acc", "rmse_latw"]
+METRICS = ["mse", "rmse", "bias", "mae", "psnr", "ssim", "acc", "rmse_latw", "gradient_ratio"]
 
 
 def snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -65,6 +68,18 @@ def test_metrics_for_every_model_and_lead(finished_run: Path) -> None:
     assert np.all(np.diff(persistence) > -0.05), "persistence error should grow with lead time"
 
 
+def test_bands_skill_and_combined_forecasts(finished_run: Path) -> None:
+    config = yaml.safe_load((finished_run / "config" / "test.yaml").read_text())
+    evaluation = finished_run / "results" / config["experiment"] / "evaluation"
+    with xr.open_dataset(evaluation / "convlstm" / "bands.nc") as bands:
+        assert bands["rmse"].dims == ("lead", "bound") and bands.attrs["resamples"] == config["bootstrap"]["resamples"]
+        assert (bands["rmse"].sel(bound="q05") <= bands["rmse_mean"]).all()
+    skill = pd.read_csv(evaluation / "skill.csv")
+    assert set(skill["baseline"]) == set(BASELINES) and skill["skill"].notna().all()
+    with xr.open_dataset(evaluation / "forecasts.nc") as forecasts:
+        assert forecasts["model"].values.tolist() == config["models"] and forecasts.attrs["Conventions"].startswith("CF")
+
+
 def test_cf_readable_intermediates(finished_run: Path) -> None:
     results = finished_run / "results" / "test"
     raw = sorted((results / "raw").glob("*/sfc.nc"))
@@ -73,7 +88,7 @@ def test_cf_readable_intermediates(finished_run: Path) -> None:
         assert ds["latitude"].values[0] > ds["latitude"].values[-1]
     with xr.open_dataset(sorted((results / "cropped").glob("*.nc"))[0]) as ds:
         assert set(ds.data_vars) == {"t2m", "msl", "z500"}
-    assert (results / "plots" / "example_forecast.png").stat().st_size > 10_000
+    assert (results / "plots" / "example_median.png").stat().st_size > 10_000
 
 
 def test_nothing_to_do_on_rerun(finished_run: Path) -> None:
@@ -98,7 +113,7 @@ def test_changed_region_reruns_what_depends_on_it(finished_run: Path) -> None:
         jobs = planned_jobs(finished_run)
     finally:
         config_path.write_text(original)
-    trained = [m for m in config["models"] if m != "persistence"]
+    trained = [m for m in config["models"] if has_train_job(m)]  # the analog model is built, not trained
     assert "extract" not in jobs
     assert jobs["preprocess"] == 1 and jobs["train"] == len(trained) and jobs["evaluate"] == len(config["models"])
     assert jobs["sequences"] == 3 and jobs["plot_metric"] == len(METRICS)
@@ -129,7 +144,43 @@ def test_report_lists_plots(finished_run: Path) -> None:
     out = snakemake(finished_run, "--report", "report.html")
     assert out.returncode == 0, out.stderr[-3000:]
     html = (finished_run / "report.html").read_text(errors="replace")
-    assert "example_forecast.png" in html and "rmse_vs_lead.png" in html
+    assert "example_median.png" in html and "rmse_vs_lead.png" in html
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    """Width and height from the PNG's IHDR chunk."""
+    header = path.read_bytes()[:24]
+    return int.from_bytes(header[16:20], "big"), int.from_bytes(header[20:24], "big")
+
+
+def test_report_renders_every_plot_and_table_in_chromium(finished_run: Path) -> None:
+    executable, missing = chromium()
+    if executable is None:
+        pytest.skip(missing)
+    out = snakemake(finished_run, "--report", "rendered.html")
+    assert out.returncode == 0, out.stderr[-3000:]
+    shown, errors = render_report(finished_run / "rendered.html", executable)
+    assert errors == []
+    config = yaml.safe_load((finished_run / "config" / "test.yaml").read_text())
+    results = finished_run / "results" / config["experiment"]
+    plots = sorted((results / "plots").glob("*.png"))
+    expected = ({f"{metric}_vs_lead.png" for metric in METRICS} | {f"example_{case}.png" for case in EXAMPLE_CASES}
+                | {f"quantiles_{model}.png" for model in config["models"]}
+                | {f"training_{model}.png" for model in config["models"] if has_train_job(model)})
+    assert expected <= {plot.name for plot in plots}
+    for plot in plots:
+        path = plot.relative_to(finished_run).as_posix()
+        assert path in shown, f"{path} is not in the report"
+        assert shown[path].kind == "image" and shown[path].size == png_size(plot), path
+    for table in ("metrics_table", "skill"):
+        result = shown[f"results/test/evaluation/{table}.html"]
+        rows = len(pd.read_csv(results / "evaluation" / f"{table}.csv"))
+        assert result.kind == "html" and result.table_rows == rows + 1, table
+    assert shown["results/test/evaluation/metrics_table.csv"].download_name == "metrics_table.csv"
+    assert all(result.caption.strip() for result in shown.values())
+    assert "savp" in shown["results/test/plots/quantiles_savp.png"].caption
+    block_hours = config["bootstrap"]["block_hours"]
+    assert f"blocks of {block_hours} h" in shown["results/test/plots/rmse_vs_lead.png"].caption
 
 
 def test_lint_is_clean() -> None:

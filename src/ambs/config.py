@@ -7,17 +7,21 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import yaml
 
-from ambs.models.kinds import is_trained
+from ambs.datasets.moving_digits import SPRITE_SIZE
+from ambs.models.kinds import ANALOG, is_trained
 
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
 GRID_STEP = 0.25
 SPLITS = ("train", "val", "test")
+# Baselines built from ERA5 data beyond the test windows (the test months, the training climatology).
+ERA5_ONLY_MODELS = ("persistence24", "climatology")
 
 
 class ConfigError(ValueError):
@@ -81,12 +85,15 @@ def _describe(error: jsonschema.ValidationError) -> str:
     if error.validator == "additionalProperties":
         allowed = ", ".join(sorted(error.schema.get("properties", {})))
         return f"config key '{key}': {error.message}; allowed keys: {allowed}"
+    if error.validator == "required" and "then" in error.schema_path:
+        return f"config key '{key}': {error.message} with the chosen 'dataset'"
     if error.validator == "oneOf":
         return f"config key '{key}': {error.instance!r} must be 'all' or a list of distinct integers in range"
     return f"config key '{key}': {error.message}"
 
 
-def _check_semantics(config: dict[str, Any]) -> None:
+def _check_era5(config: dict[str, Any]) -> None:
+    """The ERA5 keys, which only dataset 'era5' uses (other datasets ignore them)."""
     for key in ("domain", "region"):
         area = Area.from_mapping(config[key])
         if area.north <= area.south:
@@ -108,9 +115,80 @@ def _check_semantics(config: dict[str, Any]) -> None:
             if month in seen:
                 raise ConfigError(f"config key 'months.{split}': {month} is already in months.{seen[month]}")
             seen[month] = split
+    for split in SPLITS:
+        window = config["context_hours"] + split_forecast_hours(config, split)
+        longest = longest_hourly_run(config, config["months"][split])
+        if longest < window:
+            raise ConfigError(
+                f"config key 'context_hours': a window needs context_hours + forecast_hours = {window} consecutive "
+                f"hours, but 'days' and 'hours' give at most {longest} in months.{split}"
+            )
+
+
+def longest_hourly_run(config: dict[str, Any], months: list[str]) -> int:
+    """The most consecutive hours the configured days and hours give over ``months`` (a run may cross months)."""
+    stamps = sorted(
+        datetime(int(month[:4]), int(month[5:]), day, hour)
+        for month in months
+        for day in days_of_month(config, month)
+        for hour in hours_of_day(config)
+    )
+    longest = run = min(len(stamps), 1)
+    for before, after in zip(stamps, stamps[1:]):
+        run = run + 1 if after - before == timedelta(hours=1) else 1
+        longest = max(longest, run)
+    return longest
+
+
+def _check_synthetic(config: dict[str, Any]) -> None:
+    """The options of a generated dataset under ``datasets.<name>``, and models that need ERA5."""
+    name = dataset_name(config)
+    options = config["datasets"][name]
+    for key in ("sources", "speed"):
+        if key in options and options[key][0] > options[key][1]:
+            raise ConfigError(f"config key 'datasets.{name}.{key}': minimum {options[key][0]} exceeds maximum {options[key][1]}")
+    if name == "moving_digits" and options["size"] <= SPRITE_SIZE:
+        raise ConfigError(
+            f"config key 'datasets.moving_digits.size': {options['size']} leaves no room to move a "
+            f"{SPRITE_SIZE}-pixel digit; use at least {SPRITE_SIZE + 1}"
+        )
+    era5_only = [m for m in config["models"] if m in ERA5_ONLY_MODELS]
+    if era5_only:
+        raise ConfigError(f"config key 'models': {era5_only} need ERA5 data; dataset {name!r} has none")
+
+
+def _check_semantics(config: dict[str, Any]) -> None:
+    if dataset_name(config) == "era5":
+        _check_era5(config)
+    else:
+        _check_synthetic(config)
+    if split_forecast_hours(config, "test") < config["forecast_hours"]:
+        raise ConfigError(
+            f"config key 'eval_forecast_hours': {config['eval_forecast_hours']} is shorter than forecast_hours "
+            f"({config['forecast_hours']}); the evaluation covers at least the trained horizon"
+        )
+    evaluated = split_forecast_hours(config, "test")
+    beyond = [lead for lead in config["plots"]["quantile_leads"] if lead > evaluated]
+    if beyond:
+        raise ConfigError(
+            f"config key 'plots.quantile_leads': leads {beyond} are beyond the {evaluated} evaluated lead hours"
+            " (eval_forecast_hours, by default forecast_hours)"
+        )
     for model in config["models"]:
         if is_trained(model) and model not in config["hyperparameters"]:
             raise ConfigError(f"config key 'hyperparameters.{model}': missing for model {model!r} in 'models'")
+    if ANALOG in config["models"] and "similarity" not in config["hyperparameters"]:
+        raise ConfigError(f"config key 'hyperparameters.similarity': missing; model {ANALOG!r} retrieves with its encoder")
+
+
+def dataset_name(config: dict[str, Any]) -> str:
+    """The chosen dataset: 'era5' unless ``dataset`` names a generated one."""
+    return config.get("dataset", "era5")
+
+
+def split_forecast_hours(config: dict[str, Any], split: str) -> int:
+    """Lead hours of a split's windows: ``eval_forecast_hours`` (default ``forecast_hours``) for the test split."""
+    return config.get("eval_forecast_hours", config["forecast_hours"]) if split == "test" else config["forecast_hours"]
 
 
 def all_months(config: dict[str, Any]) -> list[str]:

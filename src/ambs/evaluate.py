@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -9,126 +11,180 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from ambs import metrics
-from ambs.atomic import atomic_path
-from ambs.climatology import at_valid_times
-from ambs.era5.variables import VARIABLES
-from ambs.models.kinds import is_trained
-from ambs.models.registry import draw_samples, load_model
+from ambs import baselines, metrics
+from ambs.climatology import at_valid_times, fallback_months
+from ambs.forecasts import forecast_coords, forecast_dataset, target_attrs
+from ambs.models.registry import load_model
+from ambs.normalisation import Normaliser
+from ambs.rollout import predict_horizon
 from ambs.sequences import SplitMeta, make_dataset
+from ambs.similarity.analog import AnalogForecaster  # noqa: F401  registered for load_model: the analog model
 
-METRIC_UNITS = {
-    "mse": "K2", "rmse": "K", "bias": "K", "mae": "K", "psnr": "dB", "ssim": "1", "acc": "1", "rmse_latw": "K",
-    "spread": "K",
+DIMENSIONLESS = ("ssim", "acc", "gradient_ratio")
+
+
+@dataclass(frozen=True)
+class EvalWindows:
+    """The test windows: normalised inputs for the networks, the target in physical units for scoring."""
+
+    meta: SplitMeta
+    context: np.ndarray  # normalised, every variable: (init, context, lat, lon, channel)
+    observed: np.ndarray  # the target's context in physical units: (init, context, lat, lon)
+    truth: np.ndarray  # physical units: (init, lead, lat, lon)
+    normaliser: Normaliser
+
+    @property
+    def init_times(self) -> np.ndarray:
+        return np.array(self.meta.init_times, dtype="datetime64[ns]")
+
+    @property
+    def leads(self) -> np.ndarray:
+        return np.arange(1, self.meta.forecast + 1)
+
+    @property
+    def valid_times(self) -> np.ndarray:
+        return self.init_times[:, None] + self.leads[None, :].astype("timedelta64[h]")
+
+
+@dataclass(frozen=True)
+class References:
+    """Data beyond the test windows. Either may be absent (datasets without geography or history)."""
+
+    climatology: xr.Dataset | None = None  # month x hour-of-day climatology of the training months
+    history: xr.DataArray | None = None  # the target over the test months (time, lat, lon), for daily persistence
+
+    def require(self, name: str, model_name: str) -> Any:
+        value = getattr(self, name)
+        if value is None:
+            raise ValueError(f"model {model_name!r} needs the {name} (--{name} of scripts/evaluate.py)")
+        return value
+
+
+def load_test_set(test_dir: Path, stats: dict[str, Any], batch_size: int = 32) -> EvalWindows:
+    """All test windows of ``test_dir``; the target is denormalised with the split's own normalisation."""
+    meta = SplitMeta.read(test_dir)
+    contexts, truths = zip(*make_dataset(test_dir, batch_size).as_numpy_iterator())
+    context = np.concatenate(contexts)
+    normaliser = Normaliser.from_stats(stats, meta.target, meta.normalisation)
+    return EvalWindows(
+        meta=meta,
+        context=context,
+        observed=normaliser.denormalise(context[..., meta.target_index].astype(np.float64)),
+        truth=normaliser.denormalise(np.concatenate(truths)[..., 0].astype(np.float64)),
+        normaliser=normaliser,
+    )
+
+
+def _daily_persistence(test: EvalWindows, references: References) -> np.ndarray:
+    history = references.require("history", "persistence24")
+    grid = (history.sizes.get("latitude"), history.sizes.get("longitude"))
+    if grid != test.truth.shape[2:]:
+        raise ValueError(f"--history grid {grid} differs from the test split's {test.truth.shape[2:]}; pass the cropped test months")
+    return baselines.daily_persistence(history, test.init_times, test.leads)
+
+
+# One entry per name in ambs.models.kinds.BASELINES.
+BASELINE_FORECASTS: dict[str, Callable[[EvalWindows, References], np.ndarray]] = {
+    "persistence": lambda test, refs: baselines.persistence(test.observed, test.meta.forecast),
+    "persistence24": _daily_persistence,
+    "climatology": lambda test, refs: at_valid_times(refs.require("climatology", "climatology"), test.valid_times),
 }
 
 
-def collect_test_set(test_dir: Path, batch_size: int) -> tuple[np.ndarray, np.ndarray]:
-    """All test windows as normalised (context of every variable, truth of the target)."""
-    contexts, truths = [], []
-    for context, truth in make_dataset(test_dir, batch_size).as_numpy_iterator():
-        contexts.append(context)
-        truths.append(truth)
-    return np.concatenate(contexts), np.concatenate(truths)[..., 0]
-
-
 def forecast(
-    model_name: str, model_path: Path | None, context: np.ndarray, meta: SplitMeta, batch_size: int, ensemble_size: int, seed: int
+    model_name: str, model_path: Path | None, test: EvalWindows, references: References,
+    batch_size: int = 32, ensemble_size: int = 1, seed: int = 0,
 ) -> tuple[np.ndarray, np.ndarray | None]:
-    """Normalised target forecasts (init, lead, lat, lon) and, for stochastic models, the ensemble members.
+    """Physical-unit forecasts (init, lead, lat, lon) and, for stochastic models, the ensemble members.
 
     A stochastic model's deterministic forecast is its ensemble mean.
     """
-    if not is_trained(model_name):
-        return np.repeat(context[:, -1:, :, :, meta.target_index], meta.forecast, axis=1), None
-    model = load_model(model_path)
-    members = draw_samples(model, context, ensemble_size, seed, batch_size)
+    if model_name in BASELINE_FORECASTS:
+        return BASELINE_FORECASTS[model_name](test, references), None
+    if model_path is None:
+        raise ValueError(f"model {model_name!r} is trained: pass its model.keras (--weights)")
+    # beyond the trained horizon (eval_forecast_hours) the model rolls out, see ambs.rollout
+    fcst, members = predict_horizon(
+        load_model(model_path), test.context, test.meta.forecast, test.meta.target_index, batch_size, ensemble_size, seed
+    )
     if members is None:
-        return np.asarray(model.predict(context, batch_size=batch_size, verbose=0))[..., 0], None
-    return members.mean(axis=0)[..., 0], members[..., 0]
+        return test.normaliser.denormalise(fcst.astype(np.float64)), None
+    members = test.normaliser.denormalise(members.astype(np.float64))
+    return members.mean(axis=0), members
 
 
-def score(fcst: np.ndarray, truth: np.ndarray, clim: np.ndarray, lats: np.ndarray, data_range: float) -> dict[str, np.ndarray]:
-    """Every metric per (init, lead) for physical-unit arrays of shape (init, lead, lat, lon)."""
-    return {
+def score(
+    fcst: np.ndarray, truth: np.ndarray, data_range: float, climatology: np.ndarray | None = None, lats: np.ndarray | None = None,
+) -> dict[str, np.ndarray]:
+    """Every metric per (init, lead) for physical-unit arrays (init, lead, lat, lon).
+
+    ACC needs the climatology at the valid times and the latitude-weighted RMSE the latitudes;
+    each is skipped where its input is absent (datasets without geography).
+    """
+    scores = {
         "mse": metrics.mse(fcst, truth),
         "rmse": metrics.rmse(fcst, truth),
         "bias": metrics.bias(fcst, truth),
         "mae": metrics.mae(fcst, truth),
         "psnr": metrics.psnr(fcst, truth, data_range),
         "ssim": metrics.ssim(fcst, truth, data_range),
-        "acc": metrics.acc(fcst, truth, clim),
-        "rmse_latw": metrics.rmse_latitude_weighted(fcst, truth, lats),
+        "gradient_ratio": metrics.gradient_ratio(fcst, truth),
     }
+    if climatology is not None:
+        scores["acc"] = metrics.acc(fcst, truth, climatology)
+    if lats is not None:
+        scores["rmse_latw"] = metrics.rmse_latitude_weighted(fcst, truth, lats)
+    return scores
+
+
+def metric_units(metric: str, units: str) -> str:
+    """Units of a metric of a field in ``units``."""
+    if metric in DIMENSIONLESS:
+        return "1"
+    if metric == "psnr":
+        return "dB"
+    if metric == "mse":
+        return f"{units}2" if units.isalpha() else f"({units})**2"
+    return units
 
 
 def evaluate(
-    model_name: str,
-    model_path: Path | None,
-    test_dir: Path,
-    stats: dict[str, Any],
-    climatology: xr.DataArray,
-    metrics_path: Path,
-    forecast_path: Path,
-    batch_size: int = 32,
-    ensemble_size: int = 1,
-    seed: int = 0,
-) -> xr.Dataset:
-    """Forecast the test set, write per-sample forecasts and per-(init, lead) metrics as netCDF."""
-    meta = SplitMeta.read(test_dir)
-    context, truth = collect_test_set(test_dir, batch_size)
-    mean, std = stats[meta.target]["mean"], stats[meta.target]["std"]
-    fcst, members = forecast(model_name, model_path, context, meta, batch_size, ensemble_size, seed)
-    fcst = fcst * std + mean
-    truth = truth * std + mean
-    observed = context[..., meta.target_index] * std + mean
-    init = np.array(meta.init_times, dtype="datetime64[ns]")
-    leads = np.arange(1, meta.forecast + 1)
-    valid = init[:, None] + leads[None, :].astype("timedelta64[h]")
-    lats = np.asarray(meta.latitude)
-    data_range = float(truth.max() - truth.min())
-    scores = score(fcst, truth, at_valid_times(climatology, valid), lats, data_range)
+    model_name: str, model_path: Path | None, test: EvalWindows, references: References,
+    batch_size: int = 32, ensemble_size: int = 1, seed: int = 0,
+) -> tuple[xr.Dataset, xr.Dataset]:
+    """(metrics per init and lead, per-sample forecast dataset) of one model on the test set.
+
+    Scores of an (init, lead) whose forecast is missing (daily persistence before the test
+    months' first day) are NaN; means over init times skip them.
+    """
+    fcst, members = forecast(model_name, model_path, test, references, batch_size, ensemble_size, seed)
+    data_range = float(test.truth.max() - test.truth.min())
+    geographic = references.climatology is not None
+    scores = score(
+        fcst, test.truth, data_range,
+        at_valid_times(references.climatology, test.valid_times) if geographic else None,
+        np.asarray(test.meta.latitude) if geographic else None,
+    )
     if members is not None:
-        scores["spread"] = metrics.ensemble_spread(members * std)
-
-    coords = {"init": init, "lead": ("lead", leads, {"units": "hours", "long_name": "forecast lead time"})}
+        scores["spread"] = metrics.ensemble_spread(members)
+    units = target_attrs(test.meta)["units"]
+    coords = forecast_coords(test.meta)
+    attrs = {"model": model_name, "variable": test.meta.target, "units": units, "data_range": data_range,
+             "normalisation": test.meta.normalisation,
+             "description": "per init time and lead hour, spatial mean over the region"}
+    if geographic:
+        fallback = fallback_months(references.climatology, test.valid_times)
+        attrs["climatology_fallback_months"] = " ".join(map(str, fallback)) or "none"
     result = xr.Dataset(
-        {name: (("init", "lead"), values, {"units": METRIC_UNITS[name]}) for name, values in scores.items()},
-        coords=coords,
-        attrs={"model": model_name, "variable": meta.target, "data_range": data_range,
-               "description": "per init time and lead hour, spatial mean over the region"},
+        {name: (("init", "lead"), values, {"units": metric_units(name, units)}) for name, values in scores.items()},
+        coords={name: coords[name] for name in ("init", "lead", "valid_time")},
+        attrs=attrs,
     )
-    with atomic_path(metrics_path) as tmp:
-        result.to_netcdf(tmp)
-    write_forecasts(model_name, meta, fcst, truth, observed, coords, forecast_path)
-    return result
-
-
-def write_forecasts(
-    model_name: str, meta: SplitMeta, fcst: np.ndarray, truth: np.ndarray, observed: np.ndarray,
-    coords: dict[str, Any], path: Path,
-) -> None:
-    """Per-sample forecast, truth and context of the target, CF-style, for plots and later analysis."""
-    spatial = {"latitude": ("latitude", meta.latitude, {"units": "degrees_north", "standard_name": "latitude"}),
-               "longitude": ("longitude", meta.longitude, {"units": "degrees_east", "standard_name": "longitude"})}
-    context_lead = np.arange(1 - meta.context, 1)
-    attrs = {"units": VARIABLES[meta.target].units, "long_name": VARIABLES[meta.target].long_name}
-    dims = ("init", "lead", "latitude", "longitude")
-    ds = xr.Dataset(
-        {
-            "forecast": (dims, fcst.astype(np.float32), attrs),
-            "truth": (dims, truth.astype(np.float32), attrs),
-            "context": (("init", "context_lead", "latitude", "longitude"), observed.astype(np.float32), attrs),
-        },
-        coords={**coords, **spatial, "context_lead": ("context_lead", context_lead, {"units": "hours"})},
-        attrs={"model": model_name, "Conventions": "CF-1.6"},
-    )
-    with atomic_path(path) as tmp:
-        ds.to_netcdf(tmp)
+    return result, forecast_dataset(model_name, test.meta, fcst, test.truth, test.observed)
 
 
 def summary_table(result: xr.Dataset) -> pd.DataFrame:
-    """Mean over init times of each metric, one row per lead hour."""
-    table = result.mean("init").to_dataframe().reset_index()
+    """Mean over init times of each metric (skipping missing scores), one row per lead hour."""
+    table = result.drop_vars("valid_time", errors="ignore").mean("init").to_dataframe().reset_index()
     table.insert(0, "model", result.attrs["model"])
     return table

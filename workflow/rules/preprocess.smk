@@ -30,7 +30,7 @@ rule preprocess:
 
 
 rule climatology:
-    """Hour-of-day climatology of the target over the training months (reference for ACC)."""
+    """Month x hour-of-day climatology of the target over the training months (baseline and ACC reference)."""
     input:
         cropped("train"),
     output:

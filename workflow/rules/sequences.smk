@@ -10,8 +10,9 @@ rule sequences:
         variables=" ".join(config["variables"]),
         target=config["target"],
         context=config["context_hours"],
-        forecast=config["forecast_hours"],
+        forecast=lambda wc: split_forecast_hours(config, wc.split),  # test: eval_forecast_hours
         stride=config["stride_hours"],
+        normalisation=config["normalisation"],
     log:
         f"{RESULTS}/logs/sequences/{{split}}.log",
     conda:
@@ -21,4 +22,4 @@ rule sequences:
     shell:
         "python {params.script} --split {wildcards.split} --stats {input.stats} --out {output}"
         " --variables {params.variables} --target {params.target} --context {params.context}"
-        " --forecast {params.forecast} --stride {params.stride} {input.months} > {log} 2>&1"
+        " --forecast {params.forecast} --stride {params.stride} --normalisation {params.normalisation} {input.months} > {log} 2>&1"
