@@ -29,7 +29,10 @@ rule evaluate:
 rule summarize:
     """All models' mean scores per lead hour in one table (CSV, and Markdown for the README)."""
     input:
-        expand(f"{RESULTS}/evaluation/{{model}}/metrics.csv", model=config["models"]),
+        scores=expand(f"{RESULTS}/evaluation/{{model}}/metrics.csv", model=config["models"]),
+        learned=expand(f"{RESULTS}/evaluation/{{model}}/learned_distance.csv", model=config["models"])
+        if config["hyperparameters"].get("similarity")
+        else [],
     output:
         csv=report(
             f"{RESULTS}/evaluation/metrics_table.csv",
@@ -46,7 +49,7 @@ rule summarize:
     container:
         CPU_IMAGE
     shell:
-        "python {params.script} --csv {output.csv} --markdown {output.markdown} {input} > {log} 2>&1"
+        "python {params.script} --csv {output.csv} --markdown {output.markdown} --learned {input.learned} -- {input.scores} > {log} 2>&1"
 
 
 rule skill:
