@@ -28,3 +28,15 @@ def test_merge_matches_numpy(parts: list[np.ndarray]) -> None:
 def test_json_fields() -> None:
     stats = to_json({"t2m": Moments.of(np.array([1.0, 3.0]))})
     assert stats == {"t2m": {"mean": 2.0, "std": 1.0, "min": 1.0, "max": 3.0, "count": 2}}
+
+
+def test_float32_fields_over_many_blocks_match_numpy_in_float64() -> None:
+    """The compiled kernel reads float32 in place; it must agree with NumPy's float64 formulas."""
+    rng = np.random.default_rng(3)
+    fields = rng.normal(288.0, 8.0, (31, 40, 50)).astype(np.float32)  # 62000 values: 15 blocks and a partial one
+    moments = Moments.of(fields)
+    reference = fields.astype(np.float64)
+    assert moments.count == reference.size
+    np.testing.assert_allclose(moments.mean, reference.mean(), rtol=1e-14)
+    np.testing.assert_allclose(moments.m2, np.square(reference - reference.mean()).sum(), rtol=1e-12)
+    assert (moments.minimum, moments.maximum) == (reference.min(), reference.max())
