@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Every benchmark in turn; each prints Markdown tables for docs/performance.md.
+# About 10 minutes on 2 quiet cores; the no-op line first runs config/test.yaml once if it is not finished.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/.venv/bin:$PATH"
+for bench in preprocess mpi training metrics scaling; do
+    echo "== bench/$bench.py"
+    python "bench/$bench.py"
+done
+echo "== bench/noop.py"
+python bench/noop.py --prepare
