@@ -19,8 +19,9 @@ run: env
 	PATH=$(abspath $(BIN)):$$PATH $(BIN)/snakemake --profile profiles/local --cores $(CORES) --configfile $(CONFIG)
 	PATH=$(abspath $(BIN)):$$PATH $(BIN)/snakemake --profile profiles/local --cores $(CORES) --configfile $(CONFIG) --report results/report.html
 
+# Two workers, one test file each at a time: the long tests wait on subprocesses (Snakemake, Slurm) much of the time.
 test: env
-	PATH=$(abspath $(BIN)):$$PATH $(BIN)/pytest
+	PATH=$(abspath $(BIN)):$$PATH $(BIN)/pytest -n $(CORES) --dist loadfile
 
 # Side-by-side benchmarks (bench/, results in docs/performance.md); adds the `bench` extra (PyTorch, CPU).
 bench: env
