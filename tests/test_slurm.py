@@ -107,7 +107,7 @@ def test_workflow_runs_in_the_profiles_partitions(slurm: LocalSlurm, tmp_path: P
     config["models"] = SLURM_MODELS
     (tmp_path / "config" / "test.yaml").write_text(yaml.safe_dump(config))
     started = time.monotonic()
-    out = run_snakemake(slurm, tmp_path, "--configfile", "config/test.yaml", *SLURM_TARGETS)
+    out = run_snakemake(slurm, tmp_path, *SLURM_TARGETS, "--configfile", "config/test.yaml")
     elapsed = time.monotonic() - started
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-6000:] + slurm.log("slurmctld")[-2000:]
     assert (tmp_path / "results" / "test" / "evaluation" / "metrics_table.csv").exists()
