@@ -18,7 +18,6 @@ from ambs.models.registry import load_model
 from ambs.normalisation import Normaliser
 from ambs.rollout import predict_horizon
 from ambs.sequences import SplitMeta, make_dataset
-from ambs.similarity.analog import AnalogForecaster  # noqa: F401  registered for load_model: the analog model
 
 DIMENSIONLESS = ("ssim", "acc", "gradient_ratio")
 
