@@ -4,20 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
+import numpy as np
+import pandas as pd
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+from ambs.plots.figure import plt, save_figure
 
-from ambs.atomic import atomic_path  # noqa: E402
-
-
-def _save(fig: plt.Figure, out: Path) -> None:
-    with atomic_path(out) as tmp:
-        fig.savefig(tmp, dpi=110, bbox_inches="tight", format="png")
-    plt.close(fig)
+DPI = 110
 
 
 def _hour(iso: str) -> str:
@@ -41,7 +33,7 @@ def plot_scores(table: pd.DataFrame, out: Path) -> None:
             ax.set_ylim(min(0.0, float(np.nanmin(scores[columns].values))), 1.25)  # room for the legend
             ax.grid(axis="y", alpha=0.3)
             ax.legend(fontsize=7, ncol=4, loc="upper center")
-    _save(fig, out)
+    save_figure(fig, out, dpi=DPI)
 
 
 def plot_query(
@@ -77,4 +69,4 @@ def plot_query(
                 ax.set_ylabel(variable)
         fig.colorbar(image, ax=axes[row].tolist(), shrink=0.8, label="normalised")
     fig.suptitle("a test window (last context hour) and its nearest training windows by the learned distance", fontsize=9)
-    _save(fig, out)
+    save_figure(fig, out, dpi=DPI)

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 from scipy.spatial.distance import cdist
 
+from ambs.plots.examples import evenly_spaced
 from ambs.similarity.augment import augment, next_in_time
 from ambs.similarity.encoder import embed
 from ambs.similarity.evaluation import Distance, baseline_distances, perturbation_spearman, retrieval_accuracy
@@ -61,11 +62,6 @@ def retrieval(vectors: Vectors, windows: np.ndarray, twins: np.ndarray, neighbou
     return {**{f"twin_{k}": v for k, v in twin.items()}, **{f"neighbour_{k}": v for k, v in neighbour.items()}}
 
 
-def protocol_subset(count: int, size: int) -> np.ndarray:
-    """Indices of ``size`` windows spread evenly over the split (all if there are fewer)."""
-    return np.unique(np.linspace(0, count - 1, min(size, count)).round().astype(int))
-
-
 def metric_scores(
     distance: LearnedDistance,
     windows: np.ndarray,
@@ -77,7 +73,7 @@ def metric_scores(
     """The table described in the module docstring for one view's test windows, indexed by distance."""
     vectors = representations(distance)
     spearman = perturbation_spearman(
-        windows[protocol_subset(len(windows), protocol_windows)],
+        windows[evenly_spaced(len(windows), protocol_windows)],
         {**{name: paired(v) for name, v in vectors.items()}, **baseline_distances(float(np.ptp(windows)))},
         seed=seed,
     )
