@@ -14,6 +14,7 @@ import numpy as np
 import xarray as xr
 
 from ambs.atomic import atomic_path
+from ambs.ncread import read_variables
 
 BY_MONTH = "climatology"
 ALL_MONTHS = "climatology_all_months"
@@ -24,10 +25,10 @@ def load_months(paths: list[Path], variable: str) -> xr.DataArray:
     """One variable of cropped monthly files, concatenated in time order."""
     months = []
     for path in paths:
-        with xr.open_dataset(path) as ds:
-            if variable not in ds:
-                raise KeyError(f"{path}: variable {variable!r} is missing")
-            months.append(ds[variable].load())
+        ds = read_variables(path, [variable])
+        if variable not in ds:
+            raise KeyError(f"{path}: variable {variable!r} is missing")
+        months.append(ds[variable])
     return xr.concat(months, dim="time").sortby("time")
 
 
