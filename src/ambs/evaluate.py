@@ -120,12 +120,13 @@ def score(
     ACC needs the climatology at the valid times and the latitude-weighted RMSE the latitudes;
     each is skipped where its input is absent (datasets without geography).
     """
+    mse = metrics.mse(fcst, truth)
     scores = {
-        "mse": metrics.mse(fcst, truth),
-        "rmse": metrics.rmse(fcst, truth),
+        "mse": mse,
+        "rmse": np.sqrt(mse),
         "bias": metrics.bias(fcst, truth),
         "mae": metrics.mae(fcst, truth),
-        "psnr": metrics.psnr(fcst, truth, data_range),
+        "psnr": metrics.psnr_of_mse(mse, data_range),
         "ssim": metrics.ssim(fcst, truth, data_range),
         "gradient_ratio": metrics.gradient_ratio(fcst, truth),
     }

@@ -45,8 +45,13 @@ def mae(forecast: np.ndarray, truth: np.ndarray) -> np.ndarray:
 
 def psnr(forecast: np.ndarray, truth: np.ndarray, data_range: float) -> np.ndarray:
     """Peak signal-to-noise ratio in dB; data_range must come from the data, not a unit range."""
+    return psnr_of_mse(mse(forecast, truth), data_range)
+
+
+def psnr_of_mse(mse_values: np.ndarray, data_range: float) -> np.ndarray:
+    """PSNR in dB of already computed MSEs: the evaluation scores MSE, RMSE and PSNR from one pass."""
     with np.errstate(divide="ignore"):
-        return 10.0 * np.log10(data_range**2 / mse(forecast, truth))
+        return 10.0 * np.log10(data_range**2 / mse_values)
 
 
 @numba.njit(cache=True)
