@@ -9,7 +9,7 @@ import pandas as pd
 from ambs.skill import COLUMNS
 
 SKILL_FILE = Path("evaluation") / "skill.csv"
-KEYS = ["model", "baseline", "metric", "lead"]
+KEYS = [column for column in COLUMNS if column != "skill"]
 
 
 def experiment_labels(folders: list[Path]) -> list[str]:

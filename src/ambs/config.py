@@ -162,12 +162,12 @@ def _check_semantics(config: dict[str, Any]) -> None:
         _check_era5(config)
     else:
         _check_synthetic(config)
-    if split_forecast_hours(config, "test") < config["forecast_hours"]:
+    evaluated = split_forecast_hours(config, "test")
+    if evaluated < config["forecast_hours"]:
         raise ConfigError(
             f"config key 'eval_forecast_hours': {config['eval_forecast_hours']} is shorter than forecast_hours "
             f"({config['forecast_hours']}); the evaluation covers at least the trained horizon"
         )
-    evaluated = split_forecast_hours(config, "test")
     beyond = [lead for lead in config["plots"]["quantile_leads"] if lead > evaluated]
     if beyond:
         raise ConfigError(

@@ -13,6 +13,7 @@ RESULTS = f"results/{config['experiment']}"
 # 'era5' runs extract/preprocess/climatology/sequences; a generated dataset runs rules/datasets.smk instead.
 DATASET = dataset_name(config)
 ERA5 = DATASET == "era5"
+SIMILARITY = config["hyperparameters"].get("similarity")  # the similarity rules run when it is set
 SCRIPTS = Path(workflow.basedir).parent / "scripts"
 # Apptainer images built from containers/*.def; used with --software-deployment-method apptainer.
 CPU_IMAGE = str(Path(workflow.basedir).parent / "containers" / "ambs-cpu.sif")

@@ -31,7 +31,7 @@ rule summarize:
     input:
         scores=expand(f"{RESULTS}/evaluation/{{model}}/metrics.csv", model=config["models"]),
         learned=expand(f"{RESULTS}/evaluation/{{model}}/learned_distance.csv", model=config["models"])
-        if config["hyperparameters"].get("similarity")
+        if SIMILARITY
         else [],
     output:
         csv=report(
@@ -89,16 +89,19 @@ rule forecasts:
         "python {params.script} --out {output} {input} > {log} 2>&1"
 
 
+COMPARED_RESULTS = config.get("compare", [RESULTS])  # result folders of finished experiments
+
+
 rule compare:
     """Skill of finished experiments side by side: snakemake compare --config compare='[results/a, results/b]'."""
     input:
-        [f"{folder}/evaluation/skill.csv" for folder in config.get("compare", [RESULTS])],
+        [f"{folder}/evaluation/skill.csv" for folder in COMPARED_RESULTS],
     output:
         csv="results/comparison/skill.csv",
         markdown="results/comparison/skill.md",
     params:
         script=SCRIPTS / "compare.py",
-        folders=config.get("compare", [RESULTS]),
+        folders=COMPARED_RESULTS,
     log:
         "results/comparison/compare.log",
     conda:

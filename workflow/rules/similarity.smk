@@ -2,7 +2,6 @@
 # self-supervised on the training windows, one per view: "context" (context hours, all variables; analog
 # search and the query plot) and "target" (forecast hours of the target; the forecast metric). The rules
 # run when hyperparameters.similarity is configured; the analog model needs them.
-SIMILARITY = config["hyperparameters"].get("similarity")
 SIMILARITY_VIEWS = ["context", "target"]
 QUERY_MATCHES = 5  # training windows shown next to the query
 SIMILARITY_OUTPUTS = (
