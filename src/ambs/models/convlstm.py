@@ -10,17 +10,15 @@ from __future__ import annotations
 
 import keras
 
-from ambs.models.layers import RepeatLastFrame
+from ambs.models.layers import ConvLSTM, PerFrame, RepeatLastFrame
 
 
 def encode_context(context: keras.KerasTensor, filters: int, kernel_size: int) -> tuple[keras.KerasTensor, ...]:
     """Half-resolution features of every context hour and the ConvLSTM encoder's final (h, c) state."""
-    down = keras.layers.TimeDistributed(
+    down = PerFrame(
         keras.layers.Conv2D(filters, 3, strides=2, padding="same", activation="relu"), name="downsample"
     )(context)
-    _, state_h, state_c = keras.layers.ConvLSTM2D(
-        filters, kernel_size, padding="same", return_state=True, name="encoder"
-    )(down)
+    _, state_h, state_c = ConvLSTM(filters, kernel_size, name="encoder")(down)
     return down, state_h, state_c
 
 
@@ -29,15 +27,15 @@ def decode_change(
 ) -> keras.KerasTensor:
     """Full-resolution forecast of the target: last observed target frame plus a decoded change."""
     _, _, height, width, _ = context.shape
-    up = keras.layers.TimeDistributed(
+    up = PerFrame(
         keras.layers.Conv2DTranspose(filters, 3, strides=2, padding="same", activation="relu"), name="upsample"
     )(forecast)
-    up = keras.layers.TimeDistributed(
+    up = PerFrame(
         keras.layers.Cropping2D(((0, up.shape[2] - height), (0, up.shape[3] - width))), name="crop"
     )(up)
     skip = RepeatLastFrame(forecast_steps, name="repeat_context")(context)
     merged = keras.layers.Concatenate(name="skip")([up, skip])
-    change = keras.layers.TimeDistributed(
+    change = PerFrame(
         keras.layers.Conv2D(1, 3, padding="same", kernel_initializer="zeros"), name="change"
     )(merged)
     base = RepeatLastFrame(forecast_steps, channel=target_index, name="persistence")(context)
@@ -54,8 +52,8 @@ def build_convlstm(
     """A model mapping (batch, context, lat, lon, channels) to (batch, forecast, lat, lon, 1)."""
     inputs = keras.Input(shape=context_shape, name="context")
     down, state_h, state_c = encode_context(inputs, filters, kernel_size)
-    forecaster_input = RepeatLastFrame(forecast_steps, name="repeat_encoded")(down)
-    forecast = keras.layers.ConvLSTM2D(
-        filters, kernel_size, padding="same", return_sequences=True, name="forecaster"
-    )(forecaster_input, initial_state=[state_h, state_c])
+    last_encoded = RepeatLastFrame(1, name="last_encoded")(down)
+    forecast, _, _ = ConvLSTM(filters, kernel_size, return_sequences=True, steps=forecast_steps, name="forecaster")(
+        last_encoded, initial_state=[state_h, state_c]
+    )
     return keras.Model(inputs, decode_change(forecast, inputs, forecast_steps, target_index, filters), name="convlstm")

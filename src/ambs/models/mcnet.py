@@ -25,7 +25,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from ambs.models.layers import RepeatLastFrame
+from ambs.models.layers import ConvLSTM, PerFrame, RepeatLastFrame
 from ambs.models.losses import gradient_difference_loss
 
 
@@ -36,7 +36,7 @@ def _network(
     _, height, width, channels = context_shape
 
     def conv(name: str, strides: int = 1, width_factor: int = 1) -> keras.layers.Layer:
-        return keras.layers.TimeDistributed(
+        return PerFrame(
             keras.layers.Conv2D(
                 width_factor * filters, kernel_size, strides=strides, padding="same", activation="relu"
             ),
@@ -44,17 +44,15 @@ def _network(
         )
 
     motion_full, motion_half = conv("motion_full"), conv("motion_half", strides=2)
-    motion_lstm = keras.layers.ConvLSTM2D(
-        filters, kernel_size, padding="same", return_sequences=True, return_state=True, name="motion_lstm"
-    )
+    motion_lstm = ConvLSTM(filters, kernel_size, return_sequences=True, name="motion_lstm")
     content_full, content_half = conv("content_full"), conv("content_half", strides=2)
     combine = [conv("combine_1", width_factor=2), conv("combine_2")]
     residual_full, residual_half = conv("residual_full"), conv("residual_half")
-    upsample = keras.layers.TimeDistributed(
+    upsample = PerFrame(
         keras.layers.Conv2DTranspose(filters, 3, strides=2, padding="same", activation="relu"), name="upsample"
     )
     decode = conv("decode")
-    change = keras.layers.TimeDistributed(
+    change = PerFrame(
         keras.layers.Conv2D(1, kernel_size, padding="same", kernel_initializer="zeros"), name="change"
     )
     target_mask = np.eye(channels, dtype="float32")[target_index]

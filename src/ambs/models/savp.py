@@ -34,7 +34,7 @@ import numpy as np
 from keras import ops
 
 from ambs.models.convlstm import decode_change, encode_context
-from ambs.models.layers import RepeatLastFrame
+from ambs.models.layers import ConvLSTM, PerFrame, RepeatLastFrame
 from ambs.models.losses import adversarial_terms, kl_to_standard_normal
 
 
@@ -52,9 +52,9 @@ def _generator(
     forecaster_input = keras.layers.Concatenate(name="with_z")(
         [RepeatLastFrame(forecast_steps, name="repeat_encoded")(down), latent_maps]
     )
-    forecast = keras.layers.ConvLSTM2D(
-        filters, kernel_size, padding="same", return_sequences=True, name="forecaster"
-    )(forecaster_input, initial_state=[state_h, state_c])
+    forecast, _, _ = ConvLSTM(filters, kernel_size, return_sequences=True, name="forecaster")(
+        forecaster_input, initial_state=[state_h, state_c]
+    )
     outputs = decode_change(forecast, context, forecast_steps, target_index, filters)
     return keras.Model([context, latent], outputs, name="generator")
 
@@ -74,10 +74,10 @@ def _posterior(
         filters, (2, kernel_size, kernel_size), strides=(1, 2, 2), padding="same", activation="relu", name="pairs"
     )(frames)
     pairs = keras.layers.Cropping3D(((0, 1), (0, 0), (0, 0)), name="drop_last")(pairs)  # ... and the last sees padding
-    features = keras.layers.TimeDistributed(
+    features = PerFrame(
         keras.layers.Conv2D(filters, 3, strides=2, padding="same", activation="relu"), name="reduce"
     )(pairs)
-    pooled = keras.layers.TimeDistributed(keras.layers.GlobalAveragePooling2D(), name="pool")(features)
+    pooled = PerFrame(keras.layers.GlobalAveragePooling2D(), name="pool")(features)
     mean = keras.layers.Dense(latent_channels, name="mean")(pooled)
     log_var = keras.layers.Dense(latent_channels, name="log_var")(pooled)
     return keras.Model([context, truth], [mean, log_var], name="posterior")
