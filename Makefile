@@ -24,6 +24,9 @@ test: env
 	PATH=$(abspath $(BIN)):$$PATH $(BIN)/pytest -n $(CORES) --dist loadfile
 
 # Side-by-side benchmarks (bench/, results in docs/performance.md); adds the `bench` extra (PyTorch, CPU).
-bench: env
-	$(BIN)/pip install --quiet -c constraints.txt -e ".[test,bench]"
+bench: $(VENV)/.installed-bench
 	bash bench/run_all.sh
+
+$(VENV)/.installed-bench: $(VENV)/.installed
+	$(BIN)/pip install --quiet -c constraints.txt -e ".[test,bench]"
+	touch $@
