@@ -10,14 +10,13 @@ from ambs.plots.lead_curves import metric_figure
 
 parser = argparse.ArgumentParser(description=__doc__)
 parser.add_argument("--metric", required=True)
-parser.add_argument("--units", default="", help="units of the target, for the axis label")
 parser.add_argument("--out", type=Path, required=True)
-parser.add_argument("--models", nargs="+", required=True)
-parser.add_argument("--bands", type=Path, nargs="+", required=True, help="bands.nc of each model, in --models order")
+parser.add_argument("--bands", type=Path, nargs="+", required=True, help="bands.nc of each model, in legend order")
 args = parser.parse_args()
-if len(args.models) != len(args.bands):
-    parser.error(f"{len(args.models)} --models but {len(args.bands)} --bands files")
 
-bands = {model: xr.load_dataset(path) for model, path in zip(args.models, args.bands)}
-save_figure(metric_figure(bands, args.metric, args.units), args.out)
+bands = {ds.attrs["model"]: ds for ds in map(xr.load_dataset, args.bands)}  # each file names its model and units
+units = {ds.attrs["units"] for ds in bands.values()}
+if len(units) != 1:
+    parser.error(f"the --bands files disagree on the target's units: {sorted(units)}")
+save_figure(metric_figure(bands, args.metric, units.pop()), args.out)
 print(f"wrote {args.out}")

@@ -1,8 +1,6 @@
-from ambs.era5.variables import lookup
 from ambs.plots import EXAMPLE_CASES
 
 COASTLINE = Path(workflow.basedir).parent / "resources" / "coastline_europe.geojson"
-TARGET_UNITS = lookup(config["target"]).units if ERA5 else "1"  # generated datasets are dimensionless
 TRAINED_MODELS = [m for m in config["models"] if has_train_job(m)]  # with a history.csv
 TABLE_TITLES = {
     "metrics_table": "Mean scores per model and lead hour",
@@ -29,8 +27,6 @@ rule plot_metric:
         ),
     params:
         script=SCRIPTS / "plot_metric.py",
-        models=config["models"],
-        units=TARGET_UNITS,
     log:
         f"{RESULTS}/logs/plots/{{metric}}_vs_lead.log",
     conda:
@@ -38,8 +34,7 @@ rule plot_metric:
     container:
         CPU_IMAGE
     shell:
-        "python {params.script} --metric {wildcards.metric} --units {params.units:q} --out {output}"
-        " --models {params.models} --bands {input} > {log} 2>&1"
+        "python {params.script} --metric {wildcards.metric} --out {output} --bands {input} > {log} 2>&1"
 
 
 rule plot_example:
