@@ -157,18 +157,27 @@ def write_windows(windows: Sequence[np.ndarray], meta: SplitMeta, out_dir: Path)
     return meta
 
 
+def shard_files(split_dir: Path) -> list[str]:
+    """The split's TFRecord shards in the order they were written (init-time order)."""
+    return sorted(str(p) for p in Path(split_dir).glob("shard-*.tfrecord"))
+
+
+def parse_window(record: tf.Tensor, shape: tuple[int, ...]) -> tf.Tensor:
+    """The window of one serialised example: (time, lat, lon, channel) float32."""
+    window = tf.io.parse_single_example(record, {"window": tf.io.FixedLenFeature([], tf.string)})["window"]
+    return tf.reshape(tf.io.decode_raw(window, tf.float32), shape)
+
+
 def make_dataset(split_dir: Path, batch_size: int, shuffle: bool = False, seed: int = 0) -> tf.data.Dataset:
     """(context of all variables, forecast of the target) batches, parsed in parallel and prefetched."""
     meta = SplitMeta.read(split_dir)
-    files = sorted(str(p) for p in Path(split_dir).glob("shard-*.tfrecord"))
-    spec = {"window": tf.io.FixedLenFeature([], tf.string), "init": tf.io.FixedLenFeature([], tf.int64)}
     target = meta.target_index
 
     def parse(record: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
-        window = tf.reshape(tf.io.decode_raw(tf.io.parse_single_example(record, spec)["window"], tf.float32), meta.shape)
+        window = parse_window(record, meta.shape)
         return window[: meta.context], window[meta.context :, :, :, target : target + 1]
 
-    dataset = tf.data.TFRecordDataset(files, num_parallel_reads=tf.data.AUTOTUNE)
+    dataset = tf.data.TFRecordDataset(shard_files(split_dir), num_parallel_reads=tf.data.AUTOTUNE)
     dataset = dataset.apply(tf.data.experimental.assert_cardinality(meta.count))  # lets Keras know the epoch length
     if shuffle:
         dataset = dataset.shuffle(min(meta.count, 4 * SHARD_SIZE), seed=seed, reshuffle_each_iteration=True)

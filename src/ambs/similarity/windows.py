@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
-from ambs.sequences import SplitMeta
+from ambs.sequences import SplitMeta, parse_window, shard_files
 
 VIEWS = ("context", "target")
 
@@ -24,13 +24,8 @@ VIEWS = ("context", "target")
 def read_split(split_dir: Path, batch_size: int = 256) -> tuple[SplitMeta, np.ndarray]:
     """The split's metadata and all its windows (count, time, lat, lon, channel), float32, in init-time order."""
     meta = SplitMeta.read(split_dir)
-    files = sorted(str(p) for p in Path(split_dir).glob("shard-*.tfrecord"))
-    spec = {"window": tf.io.FixedLenFeature([], tf.string)}
-
-    def parse(record: tf.Tensor) -> tf.Tensor:
-        return tf.reshape(tf.io.decode_raw(tf.io.parse_single_example(record, spec)["window"], tf.float32), meta.shape)
-
-    batches = tf.data.TFRecordDataset(files).map(parse).batch(batch_size).as_numpy_iterator()
+    records = tf.data.TFRecordDataset(shard_files(split_dir))
+    batches = records.map(lambda record: parse_window(record, meta.shape)).batch(batch_size).as_numpy_iterator()
     windows = np.concatenate(list(batches)) if meta.count else np.empty((0, *meta.shape), np.float32)
     if len(windows) != meta.count:
         raise ValueError(f"{split_dir}: meta.json promises {meta.count} windows, the shards hold {len(windows)}")
