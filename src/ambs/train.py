@@ -18,6 +18,7 @@ device (the CPU when there is none).
 
 from __future__ import annotations
 
+import functools
 import math
 import signal
 import threading
@@ -117,11 +118,14 @@ def epoch_batches(train_dir: Path, batch_size: int, seed: int, first_epoch: int,
     """The shuffled batches of epochs ``first_epoch`` .. ``epochs - 1``, one epoch after the other.
 
     Each epoch is shuffled from (seed, epoch) alone, so a run resumed at any epoch
-    sees exactly the batches an uninterrupted run sees from there on.
+    sees exactly the batches an uninterrupted run sees from there on. The epochs are
+    concatenated in Python, so that every shuffle seed is a Python int: a seed tensor
+    fails TensorFlow's seed check when the global seed is 0 (``seed: 0`` in the config).
     """
-    return tf.data.Dataset.range(first_epoch, epochs).flat_map(
-        lambda epoch: make_dataset(train_dir, batch_size, shuffle=True, seed=seed * EPOCH_SEEDS + epoch)
-    )
+    return functools.reduce(tf.data.Dataset.concatenate, (
+        make_dataset(train_dir, batch_size, shuffle=True, seed=seed * EPOCH_SEEDS + epoch)
+        for epoch in range(first_epoch, epochs)
+    ))
 
 
 def keep_history_before(path: Path, epoch: int) -> None:
