@@ -3,7 +3,8 @@
 On the windows of the default configuration's geometry (32 x 32, 3 variables, 12 + 12 hours)
 and its ConvLSTM hyperparameters, one epoch per round, rounds interleaved:
 - Keras, fed by ``ambs.sequences.make_dataset`` from the TFRecord shards (what ``ambs.train`` does),
-- Keras, fed from the same windows held in memory as NumPy arrays,
+- Keras, fed from the same windows held in memory as NumPy arrays (shuffled, batched and
+  prefetched by tf.data like the TFRecords, with the same fixed parallelism),
 - with ``--xla``: Keras from the TFRecords with XLA compilation (what Keras does by itself on
   a GPU; on this CPU it was 15x slower, so it is left out by default to keep the run short),
 - PyTorch (``torch_convlstm.py``), same layers and sizes, from in-memory tensors, if torch is installed
@@ -26,10 +27,11 @@ from common import DEFAULT_DOMAIN, DEFAULT_REGION, ROOT, WorkerCpu, interleaved,
 
 import keras
 import numpy as np
+import tensorflow as tf
 import yaml
 
 from ambs.models.registry import build_model
-from ambs.sequences import SplitMeta, make_dataset
+from ambs.sequences import SplitMeta, make_dataset, without_autotuning
 
 HYPER = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())["hyperparameters"]["convlstm"]
 
@@ -41,6 +43,16 @@ def keras_model(meta: SplitMeta, jit_compile: bool | str = "auto") -> keras.Mode
     model.compile(optimizer=keras.optimizers.Adam(HYPER["learning_rate"]), loss="mse", metrics=["mae"],
                   jit_compile=jit_compile)
     return model
+
+
+def in_memory_batches(x: np.ndarray, y: np.ndarray, batch_size: int) -> tf.data.Dataset:
+    """The windows as ``make_dataset`` serves them, from arrays instead of TFRecords.
+
+    Not Keras' own array adapter: it keeps tf.data's autotuning on, and deleting its iterator at the
+    end of each ``fit`` waited for the autotuning thread (see ``ambs.sequences.without_autotuning``).
+    """
+    batches = tf.data.Dataset.from_tensor_slices((x, y)).shuffle(len(x), seed=0).batch(batch_size).prefetch(2)
+    return without_autotuning(batches)
 
 
 def torch_candidate(meta: SplitMeta, x: np.ndarray, y: np.ndarray, workdir: Path) -> subprocess.Popen | None:
@@ -86,7 +98,7 @@ def main() -> None:
             "Keras from TFRecords (make_dataset)": lambda: from_records.fit(
                 make_dataset(split, HYPER["batch_size"], shuffle=True), epochs=1, shuffle=False, verbose=0),
             "Keras from in-memory arrays": lambda: in_memory.fit(
-                x, y, batch_size=HYPER["batch_size"], epochs=1, shuffle=True, verbose=0),
+                in_memory_batches(x, y, HYPER["batch_size"]), epochs=1, shuffle=False, verbose=0),
         }
         if args.xla:
             xla = keras_model(meta, jit_compile=True)

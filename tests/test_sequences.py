@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from ambs.sequences import SequenceError, SplitMeta, make_dataset, window_starts, write_split
+from ambs.sequences import SHARD_SIZE, SequenceError, SplitMeta, make_dataset, window_starts, write_split, write_windows
 
 
 def test_window_starts_skip_gaps_and_follow_stride() -> None:
@@ -53,6 +53,20 @@ def test_roundtrip_through_tfrecords(tmp_path: Path) -> None:
     assert meta.init_times[0].startswith("2017-07-01T02")
     # the two files are contiguous (30 h then 20 h), so windows span the join
     assert meta.count == len(window_starts(np.arange(50).astype("timedelta64[h]") + np.datetime64("2017-07-01T00"), 5, 2))
+
+
+def test_unshuffled_batches_keep_the_order_of_meta_across_shards(tmp_path: Path) -> None:
+    """Evaluation pairs the i-th window with ``meta.init_times[i]``: reading must not interleave shards."""
+    count = 2 * SHARD_SIZE + 3
+    times = [str(t) for t in np.datetime64("2017-01-01T00", "h") + np.arange(count)]
+    meta = SplitMeta(count, (2, 1, 1, 1), ["t2m"], "t2m", 1, 1, times, [50.0], [6.0])
+    windows = np.arange(count, dtype=np.float32)[:, None, None, None, None] * np.ones((1, 2, 1, 1, 1), np.float32)
+    write_windows(list(windows), meta, tmp_path / "seq")
+    contexts, targets = zip(*make_dataset(tmp_path / "seq", batch_size=16).as_numpy_iterator())
+    np.testing.assert_array_equal(np.concatenate(contexts).ravel(), np.arange(count))
+    np.testing.assert_array_equal(np.concatenate(targets).ravel(), np.arange(count))
+    # autotuning off: with it on, Keras' fit and predict waited for the autotuning thread when they dropped the iterator
+    assert make_dataset(tmp_path / "seq", batch_size=16, shuffle=True).options().autotune.enabled is False
 
 
 def test_too_few_hours_names_the_split(tmp_path: Path) -> None:

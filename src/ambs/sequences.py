@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -162,23 +163,41 @@ def shard_files(split_dir: Path) -> list[str]:
     return sorted(str(p) for p in Path(split_dir).glob("shard-*.tfrecord"))
 
 
-def parse_window(record: tf.Tensor, shape: tuple[int, ...]) -> tf.Tensor:
-    """The window of one serialised example: (time, lat, lon, channel) float32."""
-    window = tf.io.parse_single_example(record, {"window": tf.io.FixedLenFeature([], tf.string)})["window"]
-    return tf.reshape(tf.io.decode_raw(window, tf.float32), shape)
+def parse_windows(records: tf.Tensor, shape: tuple[int, ...]) -> tf.Tensor:
+    """The windows of a batch of serialised examples: (batch, time, lat, lon, channel) float32.
+
+    Parsed a batch at a time: one parse and one decode per batch cost a quarter less than per window.
+    """
+    windows = tf.io.parse_example(records, {"window": tf.io.FixedLenFeature([], tf.string)})["window"]
+    return tf.reshape(tf.io.decode_raw(windows, tf.float32), (-1, *shape))
+
+
+def without_autotuning(dataset: tf.data.Dataset) -> tf.data.Dataset:
+    """``dataset`` with tf.data's autotuning off: its parallelism is then the fixed one it was built with.
+
+    With autotuning on, ``keras.Model.fit`` over one epoch of 3.1-3.9 s often returned only
+    5.2 s after it began: dropping the iterator waited, idle, until the autotuning thread woke
+    (its sleeps double from 10 ms, so the waits end 5.1 s, 10.2 s, ... after the iterator began).
+    """
+    options = tf.data.Options()
+    options.autotune.enabled = False
+    return dataset.with_options(options)
 
 
 def make_dataset(split_dir: Path, batch_size: int, shuffle: bool = False, seed: int = 0) -> tf.data.Dataset:
-    """(context of all variables, forecast of the target) batches, parsed in parallel and prefetched."""
+    """(context of all variables, forecast of the target) batches, parsed on every core and prefetched."""
     meta = SplitMeta.read(split_dir)
     target = meta.target_index
+    cores = len(os.sched_getaffinity(0))
+    shards = shard_files(split_dir)
 
-    def parse(record: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
-        window = parse_window(record, meta.shape)
-        return window[: meta.context], window[meta.context :, :, :, target : target + 1]
+    def parse(records: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+        windows = parse_windows(records, meta.shape)
+        return windows[:, : meta.context], windows[:, meta.context :, :, :, target : target + 1]
 
-    dataset = tf.data.TFRecordDataset(shard_files(split_dir), num_parallel_reads=tf.data.AUTOTUNE)
+    # Shards are read side by side only when the order does not matter: evaluation pairs windows with init times.
+    dataset = tf.data.TFRecordDataset(shards, num_parallel_reads=max(1, min(cores, len(shards))) if shuffle else None)
     dataset = dataset.apply(tf.data.experimental.assert_cardinality(meta.count))  # lets Keras know the epoch length
     if shuffle:
         dataset = dataset.shuffle(min(meta.count, 4 * SHARD_SIZE), seed=seed, reshuffle_each_iteration=True)
-    return dataset.map(parse, num_parallel_calls=tf.data.AUTOTUNE).batch(batch_size).prefetch(tf.data.AUTOTUNE)
+    return without_autotuning(dataset.batch(batch_size).map(parse, num_parallel_calls=cores).prefetch(2))

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
-from ambs.sequences import SplitMeta, parse_window, shard_files
+from ambs.sequences import SplitMeta, parse_windows, shard_files
 
 VIEWS = ("context", "target")
 
@@ -25,7 +25,7 @@ def read_split(split_dir: Path, batch_size: int = 256) -> tuple[SplitMeta, np.nd
     """The split's metadata and all its windows (count, time, lat, lon, channel), float32, in init-time order."""
     meta = SplitMeta.read(split_dir)
     records = tf.data.TFRecordDataset(shard_files(split_dir))
-    batches = records.map(lambda record: parse_window(record, meta.shape)).batch(batch_size).as_numpy_iterator()
+    batches = records.batch(batch_size).map(lambda batch: parse_windows(batch, meta.shape)).as_numpy_iterator()
     windows = np.concatenate(list(batches)) if meta.count else np.empty((0, *meta.shape), np.float32)
     if len(windows) != meta.count:
         raise ValueError(f"{split_dir}: meta.json promises {meta.count} windows, the shards hold {len(windows)}")
