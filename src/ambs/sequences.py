@@ -176,8 +176,8 @@ def without_autotuning(dataset: tf.data.Dataset) -> tf.data.Dataset:
     """``dataset`` with tf.data's autotuning off: its parallelism is then the fixed one it was built with.
 
     With autotuning on, ``keras.Model.fit`` over one epoch of 3.1-3.9 s often returned only
-    5.2 s after it began: dropping the iterator waited, idle, until the autotuning thread woke
-    (its sleeps double from 10 ms, so the waits end 5.1 s, 10.2 s, ... after the iterator began).
+    5.2 s after it began: dropping the iterator waited, idle, for the autotuning thread (the
+    waits always ended 5.1-5.2 s after the iterator was made, as if at the end of one of its sleeps).
     """
     options = tf.data.Options()
     options.autotune.enabled = False
