@@ -2,7 +2,7 @@
 
 Every benchmark compares two or more ways of doing the same work in one process run on
 the same machine. The machine is shared (other jobs may run), so candidates are run in
-turns (A, B, A, B, ...) after a warm-up and the median of the rounds is reported.
+turns (A, B, C, then B, C, A, then C, A, B, ...) after a warm-up and the median of the rounds is reported.
 """
 
 from __future__ import annotations
@@ -101,6 +101,9 @@ def cpu_seconds() -> float:
 def interleaved(candidates: dict[str, Callable[[], object]], rounds: int, warmup: int = 1) -> dict[str, Timing]:
     """Seconds of each candidate per round, candidates taking turns within every round.
 
+    The order rotates from round to round, so that no candidate always runs right after the
+    same other one (whose caches, threads or page cache it would otherwise inherit).
+
     CPU seconds count this process and its finished children; a candidate that runs its
     work in a long-lived worker process returns ``WorkerCpu`` with the worker's instead.
     """
@@ -108,10 +111,11 @@ def interleaved(candidates: dict[str, Callable[[], object]], rounds: int, warmup
         for run in candidates.values():
             run()
     times = {name: Timing() for name in candidates}
-    for _ in range(rounds):
-        for name, run in candidates.items():
+    names = list(candidates)
+    for turn in range(rounds):
+        for name in names[turn % len(names):] + names[: turn % len(names)]:
             start, start_cpu = time.perf_counter(), cpu_seconds()
-            reported = run()
+            reported = candidates[name]()
             times[name].wall.append(time.perf_counter() - start)
             times[name].cpu.append(reported.seconds if isinstance(reported, WorkerCpu) else cpu_seconds() - start_cpu)
     return times
