@@ -84,7 +84,7 @@ def torch_epoch(worker: subprocess.Popen) -> WorkerCpu:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=9, help="9: three per position in the rotating order; 3 left the 5 % target inside the noise")
+    parser.add_argument("--rounds", type=int, default=9, help="9: three per position in the rotating order; 3 left the 5 %% target inside the noise")
     parser.add_argument("--months", nargs="+", default=["2017-06"])
     parser.add_argument("--xla", action="store_true", help="add Keras with jit_compile=True")
     args = parser.parse_args()
