@@ -12,6 +12,7 @@ construction (d >= 0, symmetric, triangle inequality, d(a, a) = 0) whatever the 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,14 @@ from ambs.similarity.encoder import feature_keys, map_batches
 
 UNIT_WEIGHT = math.log(math.e - 1.0)  # softplus(UNIT_WEIGHT) = 1: all channels start equally weighted
 NORM_EPSILON = 1e-6  # a position with all-zero (ReLU) features stays zero instead of dividing by zero
+
+
+def paired_distances(vectors: Callable[[np.ndarray], np.ndarray], a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """|| v(a[i]) - v(b[i]) ||_2 for two equally long batches, both through ``vectors`` in one call."""
+    if len(a) != len(b):
+        raise ValueError(f"distance needs equally long batches, got {len(a)} and {len(b)}")
+    v = vectors(np.concatenate([a, b]))
+    return np.linalg.norm(v[: len(a)] - v[len(a) :], axis=-1)
 
 
 @keras.saving.register_keras_serializable(package="ambs")
@@ -72,10 +81,7 @@ class LearnedDistance(keras.Model):
 
     def distance(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """d(a[i], b[i]) for two equally long batches of windows."""
-        if len(a) != len(b):
-            raise ValueError(f"distance needs equally long batches, got {len(a)} and {len(b)}")
-        v = self.numpy_vectors(np.concatenate([a, b]))
-        return np.linalg.norm(v[: len(a)] - v[len(a) :], axis=-1)
+        return paired_distances(self.numpy_vectors, a, b)
 
     def pairwise(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """(len(a), len(b)) matrix of d(a[i], b[j]), by exact differences (not the expanded square)."""

@@ -23,8 +23,8 @@ from scipy.spatial.distance import cdist
 from ambs.plots.examples import evenly_spaced
 from ambs.similarity.augment import augment, next_in_time
 from ambs.similarity.encoder import embed
-from ambs.similarity.evaluation import Distance, baseline_distances, perturbation_spearman, retrieval_accuracy
-from ambs.similarity.lsim import LearnedDistance
+from ambs.similarity.evaluation import baseline_distances, perturbation_spearman, retrieval_accuracy
+from ambs.similarity.lsim import LearnedDistance, paired_distances
 from ambs.similarity.windows import init_times, read_split, select_view
 
 Vectors = Callable[[np.ndarray], np.ndarray]
@@ -39,16 +39,6 @@ def rms_vectors(windows: np.ndarray) -> np.ndarray:
 def representations(distance: LearnedDistance) -> dict[str, Vectors]:
     """Vectors whose Euclidean distances are the learned distance, the embedding distance and L2."""
     return {"learned": distance.numpy_vectors, "embedding": partial(embed, distance.encoder), "l2": rms_vectors}
-
-
-def paired(vectors: Vectors) -> Distance:
-    """d(a[i], b[i]) from a representation, both batches in one call."""
-
-    def distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        v = vectors(np.concatenate([a, b]))
-        return np.linalg.norm(v[: len(a)] - v[len(a) :], axis=1)
-
-    return distance
 
 
 def retrieval(vectors: Vectors, windows: np.ndarray, twins: np.ndarray, neighbours: np.ndarray) -> dict[str, float]:
@@ -74,7 +64,7 @@ def metric_scores(
     vectors = representations(distance)
     spearman = perturbation_spearman(
         windows[evenly_spaced(len(windows), protocol_windows)],
-        {**{name: paired(v) for name, v in vectors.items()}, **baseline_distances(float(np.ptp(windows)))},
+        {**{name: partial(paired_distances, v) for name, v in vectors.items()}, **baseline_distances(float(np.ptp(windows)))},
         seed=seed,
     )
     table = pd.DataFrame({f"spearman_{kind}": rhos for kind, rhos in spearman.items()})
