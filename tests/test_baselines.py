@@ -126,8 +126,8 @@ def test_yesterdays_weather_from_the_test_month(test_set: tuple[EvalWindows, Ref
     test, references = test_set
     result, forecast = evaluate("persistence24", None, test, references)
     history = references.history
-    for i, init in enumerate(test.init_times):
-        for j, lead in enumerate(test.leads):
+    for i, init in enumerate(test.meta.init_datetimes):
+        for j, lead in enumerate(test.meta.leads):
             source = init + (lead - 24) * HOUR
             if source < history["time"].values[0]:
                 assert np.isnan(forecast["forecast"][i, j]).all() and np.isnan(result["rmse"][i, j])
@@ -140,7 +140,7 @@ def test_yesterdays_weather_from_the_test_month(test_set: tuple[EvalWindows, Ref
 def test_climatology_forecast_scores(test_set: tuple[EvalWindows, References]) -> None:
     test, references = test_set
     result, forecast = evaluate("climatology", None, test, references)
-    np.testing.assert_allclose(forecast["forecast"], at_valid_times(references.climatology, test.valid_times), rtol=1e-6)
+    np.testing.assert_allclose(forecast["forecast"], at_valid_times(references.climatology, test.meta.valid_times), rtol=1e-6)
     assert (result["acc"] == 0).all()
     assert result.attrs["climatology_fallback_months"] == "9"  # trained on July, tested on September
 
@@ -176,7 +176,7 @@ def test_combined_forecast_file_is_cf(test_set: tuple[EvalWindows, References], 
     assert combined["latitude"].attrs["units"] == "degrees_north" and "_FillValue" not in combined["latitude"].encoding
     decoded = xr.decode_cf(combined)
     np.testing.assert_allclose(decoded["forecast"].sel(model="persistence"), forecasts[0]["forecast"])
-    np.testing.assert_array_equal(decoded["valid_time"].values, test.valid_times)
+    np.testing.assert_array_equal(decoded["valid_time"].values, test.meta.valid_times)
 
 
 def test_combine_rejects_forecasts_of_different_test_sets(test_set: tuple[EvalWindows, References]) -> None:

@@ -32,18 +32,6 @@ class EvalWindows:
     truth: np.ndarray  # physical units: (init, lead, lat, lon)
     normaliser: Normaliser
 
-    @property
-    def init_times(self) -> np.ndarray:
-        return np.array(self.meta.init_times, dtype="datetime64[ns]")
-
-    @property
-    def leads(self) -> np.ndarray:
-        return np.arange(1, self.meta.forecast + 1)
-
-    @property
-    def valid_times(self) -> np.ndarray:
-        return self.init_times[:, None] + self.leads[None, :].astype("timedelta64[h]")
-
 
 @dataclass(frozen=True)
 class References:
@@ -79,14 +67,14 @@ def _daily_persistence(test: EvalWindows, references: References) -> np.ndarray:
     grid = (history.sizes.get("latitude"), history.sizes.get("longitude"))
     if grid != test.truth.shape[2:]:
         raise ValueError(f"--history grid {grid} differs from the test split's {test.truth.shape[2:]}; pass the cropped test months")
-    return baselines.daily_persistence(history, test.init_times, test.leads)
+    return baselines.daily_persistence(history, test.meta.init_datetimes, test.meta.leads)
 
 
 # One entry per name in ambs.models.kinds.BASELINES.
 BASELINE_FORECASTS: dict[str, Callable[[EvalWindows, References], np.ndarray]] = {
     "persistence": lambda test, refs: baselines.persistence(test.observed, test.meta.forecast),
     "persistence24": _daily_persistence,
-    "climatology": lambda test, refs: at_valid_times(refs.require("climatology", "climatology"), test.valid_times),
+    "climatology": lambda test, refs: at_valid_times(refs.require("climatology", "climatology"), test.meta.valid_times),
 }
 
 
@@ -162,7 +150,7 @@ def evaluate(
     geographic = references.climatology is not None
     scores = score(
         fcst, test.truth, data_range,
-        at_valid_times(references.climatology, test.valid_times) if geographic else None,
+        at_valid_times(references.climatology, test.meta.valid_times) if geographic else None,
         np.asarray(test.meta.latitude) if geographic else None,
     )
     if members is not None:
@@ -173,7 +161,7 @@ def evaluate(
              "normalisation": test.meta.normalisation,
              "description": "per init time and lead hour, spatial mean over the region"}
     if geographic:
-        fallback = fallback_months(references.climatology, test.valid_times)
+        fallback = fallback_months(references.climatology, test.meta.valid_times)
         attrs["climatology_fallback_months"] = " ".join(map(str, fallback)) or "none"
     result = xr.Dataset(
         {name: (("init", "lead"), values, {"units": metric_units(name, units)}) for name, values in scores.items()},

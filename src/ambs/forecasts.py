@@ -31,13 +31,10 @@ def target_attrs(meta: SplitMeta) -> dict[str, str]:
 
 def forecast_coords(meta: SplitMeta) -> dict[str, Any]:
     """init, lead, valid time, context lead and grid coordinates of one test split."""
-    init = np.array(meta.init_times, dtype="datetime64[ns]")
-    leads = np.arange(1, meta.forecast + 1)
-    valid = init[:, None] + leads[None, :].astype("timedelta64[h]")
     return {
-        "init": ("init", init, {"standard_name": "forecast_reference_time", "long_name": "last observed hour"}),
-        "lead": ("lead", leads, {"units": "hours", "standard_name": "forecast_period", "long_name": "forecast lead time"}),
-        "valid_time": (("init", "lead"), valid, {"standard_name": "time", "long_name": "valid time of the forecast"}),
+        "init": ("init", meta.init_datetimes, {"standard_name": "forecast_reference_time", "long_name": "last observed hour"}),
+        "lead": ("lead", meta.leads, {"units": "hours", "standard_name": "forecast_period", "long_name": "forecast lead time"}),
+        "valid_time": (("init", "lead"), meta.valid_times, {"standard_name": "time", "long_name": "valid time of the forecast"}),
         "context_lead": ("context_lead", np.arange(1 - meta.context, 1),
                          {"units": "hours", "long_name": "hour of the context relative to init"}),
         "latitude": ("latitude", meta.latitude, {"units": "degrees_north", "standard_name": "latitude"}),

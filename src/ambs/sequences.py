@@ -51,6 +51,21 @@ class SplitMeta:
     def target_index(self) -> int:
         return self.variables.index(self.target)
 
+    @property
+    def init_datetimes(self) -> np.ndarray:
+        """The init times (last context hour) as datetime64[ns]."""
+        return np.array(self.init_times, dtype="datetime64[ns]")
+
+    @property
+    def leads(self) -> np.ndarray:
+        """Forecast lead hours 1 .. forecast."""
+        return np.arange(1, self.forecast + 1)
+
+    @property
+    def valid_times(self) -> np.ndarray:
+        """(init, lead) valid times as datetime64[ns]."""
+        return self.init_datetimes[:, None] + self.leads[None, :].astype("timedelta64[h]")
+
     @classmethod
     def read(cls, split_dir: Path) -> "SplitMeta":
         data = json.loads((Path(split_dir) / "meta.json").read_text())

@@ -25,7 +25,7 @@ from ambs.similarity.augment import augment, next_in_time
 from ambs.similarity.encoder import embed
 from ambs.similarity.evaluation import baseline_distances, perturbation_spearman, retrieval_accuracy
 from ambs.similarity.lsim import LearnedDistance, paired_distances
-from ambs.similarity.windows import init_times, read_split, select_view
+from ambs.similarity.windows import read_split, select_view
 
 Vectors = Callable[[np.ndarray], np.ndarray]
 
@@ -87,7 +87,7 @@ def score_views(
     for view, distance in distances.items():
         hours = distance.encoder.input_shape[1]  # the test split may forecast longer (eval_forecast_hours)
         view_windows = select_view(meta, windows, view)[:, :hours]
-        table = metric_scores(distance, view_windows, init_times(meta), protocol_windows, neighbour_hours, seed)
+        table = metric_scores(distance, view_windows, meta.init_datetimes, protocol_windows, neighbour_hours, seed)
         tables.append(table.reset_index().assign(view=view))
     table = pd.concat(tables, ignore_index=True)
     return table[["view", *table.columns.drop("view")]]

@@ -21,7 +21,7 @@ from ambs.similarity.encoder import build_encoder
 from ambs.similarity.lsim import LearnedDistance
 from ambs.similarity.sce import SiameseTrainer
 from ambs.similarity.views import ContrastiveViews, EpochSetter
-from ambs.similarity.windows import init_times, read_split, select_view
+from ambs.similarity.windows import read_split, select_view
 from ambs.train import EpochProgress, StopOnSigterm
 
 
@@ -43,7 +43,7 @@ def train_similarity(
             f"config key 'hyperparameters.similarity.batch_size': {hyper['batch_size']} is more than the "
             f"{len(windows)} training windows in {train_dir}"
         )
-    views = ContrastiveViews(windows, init_times(meta), hyper["batch_size"], seed, hyper["neighbour_hours"])
+    views = ContrastiveViews(windows, meta.init_datetimes, hyper["batch_size"], seed, hyper["neighbour_hours"])
     work_dir.mkdir(parents=True, exist_ok=True)
     if not (work_dir / "backup").exists():
         (work_dir / "history.csv").unlink(missing_ok=True)  # a fresh start, not a resume

@@ -49,8 +49,3 @@ def select_view(meta: SplitMeta, windows: np.ndarray, view: str) -> np.ndarray:
     if view == "target":
         return future_target(meta, windows)
     raise ValueError(f"unknown similarity view '{view}'; expected one of {list(VIEWS)}")
-
-
-def init_times(meta: SplitMeta) -> np.ndarray:
-    """Init times (last context hour) of the windows as datetime64[ns]."""
-    return np.asarray(meta.init_times, dtype="datetime64[ns]")
