@@ -1,8 +1,8 @@
 """The windows a similarity model sees, read from a split's TFRecord shards in the order of meta.json.
 
-``sequences.make_dataset`` interleaves the shards, which is right for training a
-forecaster but loses the link to ``SplitMeta.init_times``; time neighbours and
-analog dates need that link, so the shards are read here one after another.
+``sequences.make_dataset`` splits every window into a forecaster's (context, target)
+batches; time neighbours and analog dates need whole windows in the order of
+``SplitMeta.init_times``, so the shards are read here one after another.
 
 Two views of a window: ``context`` (the context hours of every variable, what an
 analog search compares) and ``target`` (the forecast hours of the target alone, the
