@@ -57,8 +57,10 @@ def test_a_window_length_other_than_context_plus_forecast_names_the_file(raw: di
 
 def test_the_shared_writer_refuses_windows_that_do_not_match_meta(tmp_path: Path) -> None:
     meta = SplitMeta(2, (3, 2, 2, 1), ["v"], "v", 2, 1, ["2000-01-01T00", "2000-01-01T01"], [0.0, 1.0], [0.0, 1.0])
-    with pytest.raises(SequenceError, match="window 1 has shape"):
-        write_windows([np.zeros((3, 2, 2, 1)), np.zeros((3, 2, 3, 1))], meta, tmp_path / "bad")
+    with pytest.raises(SequenceError, match=r"frames of shape \(2, 3, 1\)"):
+        write_windows(np.zeros((4, 2, 3, 1)), np.array([0, 1]), meta, tmp_path / "bad")
     with pytest.raises(SequenceError, match="1 windows"):
-        write_windows([np.zeros((3, 2, 2, 1))], meta, tmp_path / "bad")
+        write_windows(np.zeros((4, 2, 2, 1)), np.array([0]), meta, tmp_path / "bad")
+    with pytest.raises(SequenceError, match="window 1 starts at frame 2, outside the 4 frames"):
+        write_windows(np.zeros((4, 2, 2, 1)), np.array([0, 2]), meta, tmp_path / "bad")
     assert not (tmp_path / "bad").exists()

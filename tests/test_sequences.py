@@ -8,7 +8,9 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from ambs.sequences import SHARD_SIZE, SequenceError, SplitMeta, make_dataset, window_starts, write_split, write_windows
+from ambs.sequences import RUN_WINDOWS, SHARD_SIZE, SequenceError, SplitMeta, make_dataset, runs, window_starts, write_split, \
+    write_windows
+from ambs.similarity.windows import read_split
 
 
 def test_window_starts_skip_gaps_and_follow_stride() -> None:
@@ -61,12 +63,36 @@ def test_unshuffled_batches_keep_the_order_of_meta_across_shards(tmp_path: Path)
     times = [str(t) for t in np.datetime64("2017-01-01T00", "h") + np.arange(count)]
     meta = SplitMeta(count, (2, 1, 1, 1), ["t2m"], "t2m", 1, 1, times, [50.0], [6.0])
     windows = np.arange(count, dtype=np.float32)[:, None, None, None, None] * np.ones((1, 2, 1, 1, 1), np.float32)
-    write_windows(list(windows), meta, tmp_path / "seq")
+    write_windows(windows.reshape(-1, 1, 1, 1), np.arange(count) * 2, meta, tmp_path / "seq")
     contexts, targets = zip(*make_dataset(tmp_path / "seq", batch_size=16).as_numpy_iterator())
     np.testing.assert_array_equal(np.concatenate(contexts).ravel(), np.arange(count))
     np.testing.assert_array_equal(np.concatenate(targets).ravel(), np.arange(count))
     # autotuning off: with it on, Keras' fit and predict waited for the autotuning thread when they dropped the iterator
     assert make_dataset(tmp_path / "seq", batch_size=16, shuffle=True).options().autotune.enabled is False
+
+
+def test_runs_hold_overlapping_or_touching_windows_up_to_the_limit() -> None:
+    assert runs(np.array([0, 2, 4, 9, 30, 32, 1]), 5) == [range(0, 4), range(4, 6), range(6, 7)]
+    assert runs(np.arange(RUN_WINDOWS + 1), 5) == [range(0, RUN_WINDOWS), range(RUN_WINDOWS, RUN_WINDOWS + 1)]
+    assert runs(np.array([], dtype=np.int64), 5) == []
+
+
+def test_every_frame_is_stored_once_and_every_window_comes_back(tmp_path: Path) -> None:
+    """Overlapping windows share their frames on disk; windows across a gap and across shards are cut out exactly."""
+    frames = np.random.default_rng(3).normal(size=(2 * SHARD_SIZE * 3 + 40, 3, 4, 2)).astype(np.float32)
+    starts = np.concatenate([np.arange(0, 3 * SHARD_SIZE, 3), 3 * SHARD_SIZE + 20 + np.arange(0, 3 * SHARD_SIZE, 3)])
+    times = [str(t) for t in np.datetime64("2017-01-01T00", "h") + starts + 4]
+    meta = SplitMeta(len(starts), (5, 3, 4, 2), ["msl", "t2m"], "t2m", 3, 2, times, [50.0, 49.75, 49.5], [6.0, 6.25, 6.5, 6.75])
+    write_windows(frames, starts, meta, tmp_path / "seq")
+    expected = np.stack([frames[s : s + 5] for s in starts])
+    np.testing.assert_array_equal(read_split(tmp_path / "seq")[1], expected)
+    contexts, targets = zip(*make_dataset(tmp_path / "seq", batch_size=7).as_numpy_iterator())
+    np.testing.assert_array_equal(np.concatenate(contexts), expected[:, :3])
+    np.testing.assert_array_equal(np.concatenate(targets), expected[:, 3:, :, :, 1:])
+    stored = sum(f.stat().st_size for f in (tmp_path / "seq").glob("*.tfrecord"))
+    covered = len(np.unique(starts[:, None] + np.arange(5)))
+    # the rest: 2 frames again where a run ends (every RUN_WINDOWS windows), the headers and the start and init lists
+    assert covered * frames[0].nbytes < stored < 1.05 * covered * frames[0].nbytes < expected.nbytes / 1.5
 
 
 def test_too_few_hours_names_the_split(tmp_path: Path) -> None:

@@ -3,6 +3,11 @@
 A window holds ``context + forecast`` consecutive hours of all variables,
 shape (time, lat, lon, channel), channels in config order. The shard directory
 carries ``meta.json`` with the shapes, init times and grid needed downstream.
+
+Windows overlap (24 hours every 5 hours by default), so a record holds a *run*: the
+frames that up to ``RUN_WINDOWS`` consecutive windows cover, each frame once, with
+the windows' start offsets in it. The reader cuts the windows out again with one
+gather per run. Stored as one record per window, every hour was written 24/5 times.
 """
 
 from __future__ import annotations
@@ -10,7 +15,6 @@ from __future__ import annotations
 import json
 import math
 import os
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,11 +24,12 @@ import tensorflow as tf
 import xarray as xr
 
 from ambs.atomic import atomic_path
-from ambs.example_bytes import window_example
+from ambs.example_bytes import run_example
 from ambs.ncread import read_variables
 from ambs.normalisation import DEFAULT_METHOD, Normaliser
 
-SHARD_SIZE = 256
+SHARD_SIZE = 256  # windows per shard file
+RUN_WINDOWS = 64  # windows per record: bounds the frames one parse decodes
 HOUR = np.timedelta64(1, "h")
 
 
@@ -100,10 +105,6 @@ def window_starts(times: np.ndarray, length: int, stride: int) -> np.ndarray:
     return contiguous[hours % stride == 0]
 
 
-def _example(window: np.ndarray, init_time: np.datetime64) -> bytes:
-    return window_example(window, int(init_time.astype("datetime64[s]").astype(np.int64)))
-
-
 def write_split(
     split: str,
     paths: list[Path],
@@ -146,31 +147,55 @@ def write_split(
         longitude=data["longitude"].values.tolist(),
         normalisation=normalisation,
     )
-    return write_windows([values[s : s + length] for s in starts], meta, out_dir)
+    return write_windows(values, starts, meta, out_dir)
 
 
-def write_windows(windows: Sequence[np.ndarray], meta: SplitMeta, out_dir: Path) -> SplitMeta:
-    """Write the windows ``meta`` describes as TFRecord shards plus meta.json, atomically as a directory.
+def write_windows(frames: np.ndarray, starts: np.ndarray, meta: SplitMeta, out_dir: Path) -> SplitMeta:
+    """Write the windows ``frames[start : start + length]`` that ``meta`` describes as TFRecord shards plus meta.json.
 
-    The one writer of ERA5 splits and of the synthetic datasets (``ambs.datasets.store``),
-    so every reader sees one format. ``windows`` may be views into a larger array.
+    Atomic as a directory. The one writer of ERA5 splits and of the synthetic datasets
+    (``ambs.datasets.store``), so every reader sees one format.
     """
-    if len(windows) != meta.count or len(windows) != len(meta.init_times):
+    starts = np.asarray(starts, dtype=np.int64)
+    length = meta.shape[0]
+    if len(starts) != meta.count or len(starts) != len(meta.init_times):
         raise SequenceError(
-            f"{out_dir}: {len(windows)} windows but meta.json lists {meta.count} windows and {len(meta.init_times)} init times"
+            f"{out_dir}: {len(starts)} windows but meta.json lists {meta.count} windows and {len(meta.init_times)} init times"
         )
+    if frames.shape[1:] != meta.shape[1:]:
+        raise SequenceError(f"{out_dir}: frames of shape {frames.shape[1:]}, but meta.json says {meta.shape[1:]}")
+    outside = np.flatnonzero((starts < 0) | (starts + length > len(frames)))
+    if outside.size:
+        raise SequenceError(f"{out_dir}: window {outside[0]} starts at frame {starts[outside[0]]}, outside the {len(frames)} frames")
+    inits = meta.init_datetimes.astype("datetime64[s]").astype(np.int64)
     with atomic_path(out_dir) as tmp:
         tmp.mkdir(parents=True)
         shards = math.ceil(meta.count / SHARD_SIZE)
         for shard in range(shards):
             with tf.io.TFRecordWriter(str(tmp / f"shard-{shard:05d}-of-{shards:05d}.tfrecord")) as writer:
-                for i in range(shard * SHARD_SIZE, min((shard + 1) * SHARD_SIZE, meta.count)):
-                    window = np.ascontiguousarray(windows[i], dtype=np.float32)
-                    if window.shape != meta.shape:
-                        raise SequenceError(f"{out_dir}: window {i} has shape {window.shape}, not {meta.shape}")
-                    writer.write(_example(window, np.datetime64(meta.init_times[i])))
+                for run in runs(starts[shard * SHARD_SIZE : (shard + 1) * SHARD_SIZE], length):
+                    first = shard * SHARD_SIZE + run.start
+                    begin, end = starts[first], starts[first + len(run) - 1] + length
+                    window_starts_in_run = starts[first : first + len(run)] - begin
+                    frames_of_run = np.asarray(frames[begin:end], dtype=np.float32)
+                    writer.write(run_example(frames_of_run, window_starts_in_run, inits[first : first + len(run)]))
         (tmp / "meta.json").write_text(json.dumps(meta.__dict__, indent=1))
     return meta
+
+
+def runs(starts: np.ndarray, length: int) -> list[range]:
+    """Consecutive windows grouped into records: at most ``RUN_WINDOWS`` each, and only windows that overlap or touch.
+
+    A window that starts before the previous one or after its end begins a new run, so a
+    run holds no frame that none of its windows covers.
+    """
+    groups: list[range] = []
+    first = 0
+    for i in range(1, len(starts) + 1):
+        if i == len(starts) or i - first == RUN_WINDOWS or not 0 <= starts[i] - starts[i - 1] <= length:
+            groups.append(range(first, i))
+            first = i
+    return groups
 
 
 def shard_files(split_dir: Path) -> list[str]:
@@ -178,13 +203,13 @@ def shard_files(split_dir: Path) -> list[str]:
     return sorted(str(p) for p in Path(split_dir).glob("shard-*.tfrecord"))
 
 
-def parse_windows(records: tf.Tensor, shape: tuple[int, ...]) -> tf.Tensor:
-    """The windows of a batch of serialised examples: (batch, time, lat, lon, channel) float32.
-
-    A batch at a time, so that tf.data runs one parse and one decode per batch, not per window.
-    """
-    windows = tf.io.parse_example(records, {"window": tf.io.FixedLenFeature([], tf.string)})["window"]
-    return tf.reshape(tf.io.decode_raw(windows, tf.float32), (-1, *shape))
+def parse_run(record: tf.Tensor, shape: tuple[int, ...]) -> tf.Tensor:
+    """The windows of one serialised run: (windows, time, lat, lon, channel) float32, cut out by one gather."""
+    parsed = tf.io.parse_single_example(
+        record, {"frames": tf.io.FixedLenFeature([], tf.string), "starts": tf.io.RaggedFeature(tf.int64)}
+    )
+    frames = tf.reshape(tf.io.decode_raw(parsed["frames"], tf.float32), (-1, *shape[1:]))
+    return tf.gather(frames, parsed["starts"][:, None] + tf.range(shape[0], dtype=tf.int64))
 
 
 def without_autotuning(dataset: tf.data.Dataset) -> tf.data.Dataset:
@@ -210,13 +235,13 @@ def make_dataset(split_dir: Path, batch_size: int, shuffle: bool = False, seed: 
     shards = shard_files(split_dir)
     readers = min(len(os.sched_getaffinity(0)), len(shards))
 
-    def parse(records: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
-        windows = parse_windows(records, meta.shape)
+    def split(windows: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
         return windows[:, : meta.context], windows[:, meta.context :, :, :, target : target + 1]
 
     # Shards are read side by side only when the order does not matter: evaluation pairs windows with init times.
     dataset = tf.data.TFRecordDataset(shards, num_parallel_reads=readers if shuffle and readers > 1 else None)
+    dataset = dataset.map(lambda record: parse_run(record, meta.shape)).unbatch()
     dataset = dataset.apply(tf.data.experimental.assert_cardinality(meta.count))  # lets Keras know the epoch length
     if shuffle:
         dataset = dataset.shuffle(min(meta.count, 4 * SHARD_SIZE), seed=seed, reshuffle_each_iteration=True)
-    return without_autotuning(dataset.batch(batch_size).map(parse).prefetch(2))
+    return without_autotuning(dataset.batch(batch_size).map(split).prefetch(2))

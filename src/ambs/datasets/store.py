@@ -45,4 +45,5 @@ def write_synthetic(
         longitude=[float(i) for i in range(width)],
         normalisation=normalisation,
     )
-    return write_windows(values, meta, out_dir)
+    frames = values.reshape(count * length, height, width, 1)
+    return write_windows(frames, np.arange(count) * length, meta, out_dir)

@@ -16,17 +16,17 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
-from ambs.sequences import SplitMeta, parse_windows, shard_files
+from ambs.sequences import SplitMeta, parse_run, shard_files
 
 VIEWS = ("context", "target")
 
 
-def read_split(split_dir: Path, batch_size: int = 256) -> tuple[SplitMeta, np.ndarray]:
+def read_split(split_dir: Path) -> tuple[SplitMeta, np.ndarray]:
     """The split's metadata and all its windows (count, time, lat, lon, channel), float32, in init-time order."""
     meta = SplitMeta.read(split_dir)
     records = tf.data.TFRecordDataset(shard_files(split_dir))
-    batches = records.batch(batch_size).map(lambda batch: parse_windows(batch, meta.shape)).as_numpy_iterator()
-    windows = np.concatenate(list(batches)) if meta.count else np.empty((0, *meta.shape), np.float32)
+    runs = records.map(lambda record: parse_run(record, meta.shape)).as_numpy_iterator()
+    windows = np.concatenate(list(runs)) if meta.count else np.empty((0, *meta.shape), np.float32)
     if len(windows) != meta.count:
         raise ValueError(f"{split_dir}: meta.json promises {meta.count} windows, the shards hold {len(windows)}")
     return meta, windows
