@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -93,6 +94,17 @@ def test_every_frame_is_stored_once_and_every_window_comes_back(tmp_path: Path) 
     covered = len(np.unique(starts[:, None] + np.arange(5)))
     # the rest: 2 frames again where a run ends (every RUN_WINDOWS windows), the headers and the start and init lists
     assert covered * frames[0].nbytes < stored < 1.05 * covered * frames[0].nbytes < expected.nbytes / 1.5
+
+
+def test_a_split_in_the_former_one_window_per_record_layout_says_how_to_rebuild_it(tmp_path: Path) -> None:
+    month = _month(tmp_path / "a.nc", "2017-07-01T00", 30, 1)
+    meta = write_split("test", [month], STATS, ["t2m"], "t2m", 3, 2, 2, tmp_path / "seq")
+    former = json.loads((tmp_path / "seq" / "meta.json").read_text())
+    del former["records"]
+    (tmp_path / "seq" / "meta.json").write_text(json.dumps(former))
+    assert SplitMeta(**{**former, "shape": tuple(former["shape"])}) == meta
+    with pytest.raises(SequenceError, match=r"seq: written by an older ambs .*--forcerun sequences"):
+        make_dataset(tmp_path / "seq", batch_size=4)
 
 
 def test_too_few_hours_names_the_split(tmp_path: Path) -> None:

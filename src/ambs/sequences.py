@@ -30,6 +30,7 @@ from ambs.normalisation import DEFAULT_METHOD, Normaliser
 
 SHARD_SIZE = 256  # windows per shard file
 RUN_WINDOWS = 64  # windows per record: bounds the frames one parse decodes
+RECORDS = "runs"  # the record layout, kept in meta.json: splits written with one record per window have none
 HOUR = np.timedelta64(1, "h")
 
 
@@ -74,6 +75,11 @@ class SplitMeta:
     @classmethod
     def read(cls, split_dir: Path) -> "SplitMeta":
         data = json.loads((Path(split_dir) / "meta.json").read_text())
+        if data.pop("records", None) != RECORDS:
+            raise SequenceError(
+                f"{split_dir}: written by an older ambs (one TFRecord per window); rebuild it with "
+                "`snakemake --forcerun sequences` (`dataset_sequences` for a generated dataset)"
+            )
         data["shape"] = tuple(data["shape"])
         return cls(**data)
 
@@ -166,20 +172,21 @@ def write_windows(frames: np.ndarray, starts: np.ndarray, meta: SplitMeta, out_d
         raise SequenceError(f"{out_dir}: frames of shape {frames.shape[1:]}, but meta.json says {meta.shape[1:]}")
     outside = np.flatnonzero((starts < 0) | (starts + length > len(frames)))
     if outside.size:
-        raise SequenceError(f"{out_dir}: window {outside[0]} starts at frame {starts[outside[0]]}, outside the {len(frames)} frames")
+        first = outside[0]
+        raise SequenceError(f"{out_dir}: window {first} starts at frame {starts[first]}, outside the {len(frames)} frames")
     inits = meta.init_datetimes.astype("datetime64[s]").astype(np.int64)
     with atomic_path(out_dir) as tmp:
         tmp.mkdir(parents=True)
         shards = math.ceil(meta.count / SHARD_SIZE)
         for shard in range(shards):
+            offset = shard * SHARD_SIZE
             with tf.io.TFRecordWriter(str(tmp / f"shard-{shard:05d}-of-{shards:05d}.tfrecord")) as writer:
-                for run in runs(starts[shard * SHARD_SIZE : (shard + 1) * SHARD_SIZE], length):
-                    first = shard * SHARD_SIZE + run.start
-                    begin, end = starts[first], starts[first + len(run) - 1] + length
-                    window_starts_in_run = starts[first : first + len(run)] - begin
-                    frames_of_run = np.asarray(frames[begin:end], dtype=np.float32)
-                    writer.write(run_example(frames_of_run, window_starts_in_run, inits[first : first + len(run)]))
-        (tmp / "meta.json").write_text(json.dumps(meta.__dict__, indent=1))
+                for run in runs(starts[offset : offset + SHARD_SIZE], length):
+                    members = slice(offset + run.start, offset + run.stop)
+                    begin, end = starts[members][0], starts[members][-1] + length
+                    run_frames = np.asarray(frames[begin:end], dtype=np.float32)
+                    writer.write(run_example(run_frames, starts[members] - begin, inits[members]))
+        (tmp / "meta.json").write_text(json.dumps({**meta.__dict__, "records": RECORDS}, indent=1))
     return meta
 
 
