@@ -183,9 +183,9 @@ def write_windows(frames: np.ndarray, starts: np.ndarray, meta: SplitMeta, out_d
             with tf.io.TFRecordWriter(str(tmp / f"shard-{shard:05d}-of-{shards:05d}.tfrecord")) as writer:
                 for run in runs(starts[offset : offset + SHARD_SIZE], length):
                     members = slice(offset + run.start, offset + run.stop)
-                    begin, end = starts[members][0], starts[members][-1] + length
-                    run_frames = np.asarray(frames[begin:end], dtype=np.float32)
-                    writer.write(run_example(run_frames, starts[members] - begin, inits[members]))
+                    run_starts = starts[members]
+                    run_frames = np.asarray(frames[run_starts[0] : run_starts[-1] + length], dtype=np.float32)
+                    writer.write(run_example(run_frames, run_starts - run_starts[0], inits[members]))
         (tmp / "meta.json").write_text(json.dumps({**meta.__dict__, "records": RECORDS}, indent=1))
     return meta
 
