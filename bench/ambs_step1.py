@@ -53,7 +53,13 @@ class HourlyStatistics:
         for name, count in self.count.items():
             mean = self.total[name] / count
             std = math.sqrt(max(self.squares[name] / count - mean * mean, 0.0))
-            result[name] = {"mean": mean, "std": std, "min": self.minimum[name], "max": self.maximum[name], "count": count}
+            result[name] = {
+                "mean": mean,
+                "std": std,
+                "min": self.minimum[name],
+                "max": self.maximum[name],
+                "count": count,
+            }
         return result
 
 
@@ -82,29 +88,35 @@ def crop_month(raw_dir: Path, out_path: Path, variables: list[str], region: Area
             ds.close()
 
 
-def write_sequences(paths: list[Path], stats: dict[str, dict[str, float]], variables: list[str], length: int,
-                    stride: int, out_dir: Path) -> int:
+def write_sequences(
+    paths: list[Path], stats: dict[str, dict[str, float]], variables: list[str], length: int, stride: int, out_dir: Path
+) -> int:
     """Step 2: normalise the cropped months and write every window of ``length`` hours as one Example."""
     month = xr.concat([xr.open_dataset(p) for p in paths], dim="time")
     data = np.stack([(month[v].values - stats[v]["mean"]) / stats[v]["std"] for v in variables], axis=-1)
     data = data.astype(np.float32)
     times = month["time"].values
-    starts = [s for s in range(0, times.size - length + 1, stride) if times[s + length - 1] - times[s] == (length - 1) * HOUR]
+    starts = [
+        s for s in range(0, times.size - length + 1, stride) if times[s + length - 1] - times[s] == (length - 1) * HOUR
+    ]
     out_dir.mkdir(parents=True, exist_ok=True)
     for first in range(0, len(starts), SEQUENCES_PER_FILE):
         with tf.io.TFRecordWriter(str(out_dir / f"sequence_{first:06d}.tfrecords")) as writer:
             for s in starts[first : first + SEQUENCES_PER_FILE]:
                 feature = {
                     "window": tf.train.Feature(bytes_list=tf.train.BytesList(value=[data[s : s + length].tobytes()])),
-                    "t_start": tf.train.Feature(int64_list=tf.train.Int64List(value=[int(times[s].astype("datetime64[h]").astype(np.int64))])),
+                    "t_start": tf.train.Feature(
+                        int64_list=tf.train.Int64List(value=[int(times[s].astype("datetime64[h]").astype(np.int64))])
+                    ),
                 }
                 writer.write(tf.train.Example(features=tf.train.Features(feature=feature)).SerializeToString())
     month.close()
     return len(starts)
 
 
-def run(raw_root: Path, months: list[str], out_root: Path, variables: list[str], region: Area, length: int,
-        stride: int) -> dict[str, dict[str, float]]:
+def run(
+    raw_root: Path, months: list[str], out_root: Path, variables: list[str], region: Area, length: int, stride: int
+) -> dict[str, dict[str, float]]:
     """Both steps over ``months``; all months count as training months. Returns the statistics."""
     stats = HourlyStatistics(variables)
     cropped = []

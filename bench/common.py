@@ -65,11 +65,21 @@ def pipeline(raw_root: Path, months: Sequence[str], out: Path, region: tuple[flo
 
     config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
     months = list(months)
-    preprocess(months, months, raw_root, out / "cropped", out / "statistics.json", VARIABLES, Area(*region),
-               log=lambda _: None)
+    preprocess(
+        months, months, raw_root, out / "cropped", out / "statistics.json", VARIABLES, Area(*region), log=lambda _: None
+    )
     stats = json.loads((out / "statistics.json").read_text())
-    write_split("train", [out / "cropped" / f"{m}.nc" for m in months], stats, VARIABLES, config["target"],
-                config["context_hours"], config["forecast_hours"], config["stride_hours"], out / "train")
+    write_split(
+        "train",
+        [out / "cropped" / f"{m}.nc" for m in months],
+        stats,
+        VARIABLES,
+        config["target"],
+        config["context_hours"],
+        config["forecast_hours"],
+        config["stride_hours"],
+        out / "train",
+    )
     return out / "train"
 
 
@@ -113,7 +123,7 @@ def interleaved(candidates: dict[str, Callable[[], object]], rounds: int, warmup
     times = {name: Timing() for name in candidates}
     names = list(candidates)
     for turn in range(rounds):
-        for name in names[turn % len(names):] + names[: turn % len(names)]:
+        for name in names[turn % len(names) :] + names[: turn % len(names)]:
             start, start_cpu = time.perf_counter(), cpu_seconds()
             reported = candidates[name]()
             times[name].wall.append(time.perf_counter() - start)
@@ -128,8 +138,9 @@ def median(values: Sequence[float]) -> float:
 def run_measured(command: Sequence[str], env: dict[str, str] | None = None) -> tuple[float, float]:
     """Wall seconds and peak resident memory (MiB, largest single process of the tree) of a command."""
     start = time.perf_counter()
-    process = subprocess.Popen(list(command), env={**os.environ, **(env or {})}, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        list(command), env={**os.environ, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
     output = process.stdout.read() if process.stdout else b""
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - start

@@ -82,17 +82,26 @@ def main() -> None:
     data_range = float(truth.max() - truth.min())
     space = ["latitude", "longitude"]
     cases = {  # metric: (ambs.metrics, {reference name: reference})
-        "RMSE": (lambda: metrics.rmse(fcst, truth), {
-            "NumPy loop": lambda: loop_rmse(fcst, truth),
-            "xskillscore": lambda: xs.rmse(as_fields(fcst), as_fields(truth), dim=space).values,
-        }),
-        "ACC": (lambda: metrics.acc(fcst, truth, clim), {
-            "NumPy loop": lambda: loop_acc(fcst, truth, clim),
-            "xskillscore": lambda: xs.pearson_r(as_fields(fcst - clim), as_fields(truth - clim), dim=space).values,
-        }),
-        "SSIM": (lambda: metrics.ssim(fcst, truth, data_range), {
-            "scikit-image loop": lambda: loop_ssim(fcst, truth, data_range),
-        }),
+        "RMSE": (
+            lambda: metrics.rmse(fcst, truth),
+            {
+                "NumPy loop": lambda: loop_rmse(fcst, truth),
+                "xskillscore": lambda: xs.rmse(as_fields(fcst), as_fields(truth), dim=space).values,
+            },
+        ),
+        "ACC": (
+            lambda: metrics.acc(fcst, truth, clim),
+            {
+                "NumPy loop": lambda: loop_acc(fcst, truth, clim),
+                "xskillscore": lambda: xs.pearson_r(as_fields(fcst - clim), as_fields(truth - clim), dim=space).values,
+            },
+        ),
+        "SSIM": (
+            lambda: metrics.ssim(fcst, truth, data_range),
+            {
+                "scikit-image loop": lambda: loop_ssim(fcst, truth, data_range),
+            },
+        ),
     }
     rows = []
     totals = {key: {"wall": 0.0, "cpu": 0.0} for key in ("ambs.metrics", "loops", "xskillscore")}
@@ -109,19 +118,37 @@ def main() -> None:
             difference = float(np.max(np.abs(expected - reference())))
             assert difference <= TOLERANCE, f"{name}: {reference_name} differs from ambs.metrics by {difference:.3g}"
             slow, slow_cpu = median(times[reference_name].wall), median(times[reference_name].cpu)
-            rows.append((name, reference_name, f"{fast * 1e3:.1f}", f"{slow * 1e3:.1f}", f"{slow / fast:.1f}x",
-                         f"{slow_cpu / fast_cpu:.1f}x", f"{difference:.1e}"))
+            rows.append(
+                (
+                    name,
+                    reference_name,
+                    f"{fast * 1e3:.1f}",
+                    f"{slow * 1e3:.1f}",
+                    f"{slow / fast:.1f}x",
+                    f"{slow_cpu / fast_cpu:.1f}x",
+                    f"{difference:.1e}",
+                )
+            )
     print_table(
         f"Metrics over {args.inits * args.leads} fields of {args.size} x {args.size} ({machine_note()})",
-        ["metric", "reference", "ambs.metrics ms", "reference ms", "speed-up (wall)", "speed-up (CPU)",
-         "max abs difference"],
+        [
+            "metric",
+            "reference",
+            "ambs.metrics ms",
+            "reference ms",
+            "speed-up (wall)",
+            "speed-up (CPU)",
+            "max abs difference",
+        ],
         rows,
     )
     ours = totals["ambs.metrics"]
     for references in ("loops", "xskillscore"):
         theirs = totals[references]
-        print(f"ambs.metrics / SSIM + {references} for RMSE, ACC: {theirs['wall'] / ours['wall']:.1f}x wall, "
-              f"{theirs['cpu'] / ours['cpu']:.1f}x CPU  (target >= 5x, equal to {TOLERANCE:g})")
+        print(
+            f"ambs.metrics / SSIM + {references} for RMSE, ACC: {theirs['wall'] / ours['wall']:.1f}x wall, "
+            f"{theirs['cpu'] / ours['cpu']:.1f}x CPU  (target >= 5x, equal to {TOLERANCE:g})"
+        )
 
 
 if __name__ == "__main__":

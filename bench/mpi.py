@@ -29,8 +29,12 @@ def mpi_run(ranks: int, raw_root: Path, out: Path, months: list[str]) -> tuple[f
     """(wall seconds of the command, wall and CPU seconds of the preprocessing itself)."""
     mpiexec = shutil.which("mpiexec", path=str(VENV_BIN)) or "mpiexec"
     start = time.perf_counter()
-    result = subprocess.run([mpiexec, "-n", str(ranks), str(VENV_BIN / "python"), str(WORKER), str(raw_root), str(out),
-                             *months], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [mpiexec, "-n", str(ranks), str(VENV_BIN / "python"), str(WORKER), str(raw_root), str(out), *months],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     wall = time.perf_counter() - start
     printed = dict(line.split() for line in result.stdout.splitlines() if line.startswith(("seconds ", "cpu ")))
     return wall, float(printed["seconds"]), float(printed["cpu"])
@@ -49,7 +53,9 @@ def main() -> None:
         for _ in range(args.rounds):
             for ranks in (1, 2):
                 results[ranks].append(mpi_run(ranks, raw_root, Path(tmp) / f"n{ranks}", args.months))
-        identical = (Path(tmp) / "n1" / "statistics.json").read_bytes() == (Path(tmp) / "n2" / "statistics.json").read_bytes()
+        identical = (Path(tmp) / "n1" / "statistics.json").read_bytes() == (
+            Path(tmp) / "n2" / "statistics.json"
+        ).read_bytes()
     wall = {n: median([r[0] for r in runs]) for n, runs in results.items()}
     work = {n: median([r[1] for r in runs]) for n, runs in results.items()}
     cpu = {n: median([r[2] for r in runs]) for n, runs in results.items()}

@@ -23,12 +23,29 @@ from ambs.preprocess import run
 raw_root, out, months = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3:]
 comm = MPI.COMM_WORLD
 warmup = out / f"warmup-{comm.Get_rank()}"
-run(months[:1], months[:1], raw_root, warmup / "cropped", warmup / "statistics.json", VARIABLES, Area(*DEFAULT_REGION),
-    log=lambda _: None)
+run(
+    months[:1],
+    months[:1],
+    raw_root,
+    warmup / "cropped",
+    warmup / "statistics.json",
+    VARIABLES,
+    Area(*DEFAULT_REGION),
+    log=lambda _: None,
+)
 comm.Barrier()
 start, start_cpu = time.perf_counter(), time.process_time()
-run(months, months, raw_root, out / "cropped", out / "statistics.json", VARIABLES, Area(*DEFAULT_REGION), comm=comm,
-    log=lambda _: None)
+run(
+    months,
+    months,
+    raw_root,
+    out / "cropped",
+    out / "statistics.json",
+    VARIABLES,
+    Area(*DEFAULT_REGION),
+    comm=comm,
+    log=lambda _: None,
+)
 elapsed = comm.allreduce(time.perf_counter() - start, op=MPI.MAX)
 cpu = comm.allreduce(time.process_time() - start_cpu, op=MPI.SUM)
 if comm.Get_rank() == 0:

@@ -18,8 +18,18 @@ from common import ROOT, VENV_BIN, interleaved, machine_note, median, print_tabl
 
 
 def snakemake(configfile: str, *extra: str, importtime: bool = False) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, *(["-X", "importtime"] if importtime else []), str(VENV_BIN / "snakemake"),
-               "--profile", "profiles/local", "--cores", "2", "--configfile", configfile, *extra]
+    command = [
+        sys.executable,
+        *(["-X", "importtime"] if importtime else []),
+        str(VENV_BIN / "snakemake"),
+        "--profile",
+        "profiles/local",
+        "--cores",
+        "2",
+        "--configfile",
+        configfile,
+        *extra,
+    ]
     env = {**os.environ, "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
     return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=True)
 
@@ -34,13 +44,28 @@ def main() -> None:
         snakemake(args.configfile)
     dry = snakemake(args.configfile, "-n", importtime=True)
     if "Nothing to be done" not in dry.stdout + dry.stderr:
-        sys.exit(f"{args.configfile}: the experiment is not finished; run the workflow once first:\n{dry.stdout[-2000:]}")
-    tensorflow = sorted({line.split("|")[-1].strip() for line in dry.stderr.splitlines()
-                         if line.startswith("import time:") and "tensorflow" in line.split("|")[-1]})
-    times = interleaved({"snakemake -n (dry run)": lambda: snakemake(args.configfile, "-n"),
-                         "snakemake (real no-op run)": lambda: snakemake(args.configfile)}, args.rounds)
-    print_table(f"No-op re-run of {args.configfile} ({machine_note()})", ["what", "median s", "min s"],
-                [(name, f"{median(t.wall):.2f}", f"{min(t.wall):.2f}") for name, t in times.items()])
+        sys.exit(
+            f"{args.configfile}: the experiment is not finished; run the workflow once first:\n{dry.stdout[-2000:]}"
+        )
+    tensorflow = sorted(
+        {
+            line.split("|")[-1].strip()
+            for line in dry.stderr.splitlines()
+            if line.startswith("import time:") and "tensorflow" in line.split("|")[-1]
+        }
+    )
+    times = interleaved(
+        {
+            "snakemake -n (dry run)": lambda: snakemake(args.configfile, "-n"),
+            "snakemake (real no-op run)": lambda: snakemake(args.configfile),
+        },
+        args.rounds,
+    )
+    print_table(
+        f"No-op re-run of {args.configfile} ({machine_note()})",
+        ["what", "median s", "min s"],
+        [(name, f"{median(t.wall):.2f}", f"{min(t.wall):.2f}") for name, t in times.items()],
+    )
     print(f"TensorFlow modules imported while parsing the workflow: {len(tensorflow)}")
     print(f"real no-op run: {median(times['snakemake (real no-op run)'].wall):.2f} s  (target < 5 s)")
 

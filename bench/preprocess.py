@@ -24,8 +24,19 @@ from pathlib import Path
 
 import ambs_step1
 import yaml
-from common import DEFAULT_DOMAIN, DEFAULT_REGION, ROOT, VARIABLES, input_bytes, interleaved, machine_note, median, \
-    pipeline, print_table, raw_months
+from common import (
+    DEFAULT_DOMAIN,
+    DEFAULT_REGION,
+    ROOT,
+    VARIABLES,
+    input_bytes,
+    interleaved,
+    machine_note,
+    median,
+    pipeline,
+    print_table,
+    raw_months,
+)
 
 from ambs.config import Area
 
@@ -88,10 +99,17 @@ def main() -> None:
             "cat > /dev/null": lambda: subprocess.run(["cat", *files], stdout=subprocess.DEVNULL, check=True),
             "ambs pipeline": lambda: pipeline(raw_root, args.months, work / "ambs", DEFAULT_REGION),
             "its TFRecord writes alone": WriteRecordsOnly(work / "ambs" / "train", work / "again.tfrecord"),
-            "floor: read the cropped blocks, write them once": CropAndWriteOnce(files, DEFAULT_REGION, work / "once.bin"),
+            "floor: read the cropped blocks, write them once": CropAndWriteOnce(
+                files, DEFAULT_REGION, work / "once.bin"
+            ),
             "AMBS step 1+2 style (per-hour xarray)": lambda: ambs_step1.run(
-                raw_root, args.months, work / "step1", VARIABLES, Area(*DEFAULT_REGION),
-                CONFIG["context_hours"] + CONFIG["forecast_hours"], CONFIG["stride_hours"]
+                raw_root,
+                args.months,
+                work / "step1",
+                VARIABLES,
+                Area(*DEFAULT_REGION),
+                CONFIG["context_hours"] + CONFIG["forecast_hours"],
+                CONFIG["stride_hours"],
             ),
         }
         times = interleaved(candidates, args.rounds)
@@ -103,11 +121,22 @@ def main() -> None:
         assert abs(ours[name]["mean"] - theirs[name]["mean"]) <= 1e-9 * abs(ours[name]["mean"]), name
         assert abs(ours[name]["std"] - theirs[name]["std"]) <= 1e-6 * ours[name]["std"], name
     rates = {name: megabytes / median(t.wall) for name, t in times.items()}
-    rows = [(name, f"{median(t.wall):.3f}", f"{median(t.cpu):.3f}", f"{rates[name]:.0f}",
-             f"{megabytes / median(t.cpu):.0f}") for name, t in times.items()]
-    print_table(f"Preprocessing {len(args.months)} months: {megabytes:.1f} MB of raw netCDF in, {written:.1f} MB of "
-                f"cropped netCDF and TFRecords out ({machine_note()})",
-                ["what", "median wall s", "median CPU s", "MB/s (wall)", "MB/s (CPU)"], rows)
+    rows = [
+        (
+            name,
+            f"{median(t.wall):.3f}",
+            f"{median(t.cpu):.3f}",
+            f"{rates[name]:.0f}",
+            f"{megabytes / median(t.cpu):.0f}",
+        )
+        for name, t in times.items()
+    ]
+    print_table(
+        f"Preprocessing {len(args.months)} months: {megabytes:.1f} MB of raw netCDF in, {written:.1f} MB of "
+        f"cropped netCDF and TFRecords out ({machine_note()})",
+        ["what", "median wall s", "median CPU s", "MB/s (wall)", "MB/s (CPU)"],
+        rows,
+    )
     cat, ours_rate, _, floor, step1 = rates.values()
     print(f"pipeline / raw read:            {ours_rate / cat:.1%}  (target >= 50%)")
     print(f"floor / raw read:               {floor / cat:.1%}  (the least any preprocessing does)")

@@ -27,8 +27,7 @@ from pathlib import Path
 
 import psutil
 import yaml
-from common import DEFAULT_DOMAIN, DEFAULT_REGION, ROOT, VENV_BIN, WIDE_DOMAIN, WIDE_REGION, machine_note, \
-    print_table
+from common import DEFAULT_DOMAIN, DEFAULT_REGION, ROOT, VENV_BIN, WIDE_DOMAIN, WIDE_REGION, machine_note, print_table
 
 STAGES = ("extract", "preprocess", "climatology", "sequences", "train", "evaluate")
 VARIANTS = {
@@ -45,9 +44,15 @@ def area(bounds: tuple[float, float, float, float]) -> dict[str, float]:
 def variant_config(name: str) -> dict:
     domain, region, train = VARIANTS[name]
     config = yaml.safe_load((ROOT / "config" / "test.yaml").read_text())
-    config.update(experiment=f"bench-scaling-{name}", domain=area(domain), region=area(region), days="all",
-                  months={"train": train, "val": ["2018-08"], "test": ["2019-07"]}, models=["convlstm", "persistence"],
-                  mpi_tasks=1)
+    config.update(
+        experiment=f"bench-scaling-{name}",
+        domain=area(domain),
+        region=area(region),
+        days="all",
+        months={"train": train, "val": ["2018-08"], "test": ["2019-07"]},
+        models=["convlstm", "persistence"],
+        mpi_tasks=1,
+    )
     return config
 
 
@@ -110,9 +115,24 @@ def run_variant(name: str, workdir: Path) -> tuple[dict[str, float], dict[str, f
     env = {**os.environ, "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
     start = time.perf_counter()
     with tempfile.TemporaryFile("w+") as log:
-        snakemake = subprocess.Popen([str(VENV_BIN / "snakemake"), target, "--profile", "profiles/local", "--cores", "1",
-                                      "--forceall", "--configfile", str(configfile)], cwd=ROOT, env=env, stdout=log,
-                                     stderr=subprocess.STDOUT, text=True)
+        snakemake = subprocess.Popen(
+            [
+                str(VENV_BIN / "snakemake"),
+                target,
+                "--profile",
+                "profiles/local",
+                "--cores",
+                "1",
+                "--forceall",
+                "--configfile",
+                str(configfile),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         sampler = Sampler(psutil.Process(snakemake.pid))
         thread = threading.Thread(target=sampler.run, daemon=True)
         thread.start()
@@ -140,8 +160,14 @@ def main() -> None:
         for name in args.variants:
             measured[name] = run_variant(name, Path(tmp))
     header = ["stage", *(f"{name} s" for name in args.variants), *(f"{name} peak MiB" for name in args.variants)]
-    rows = [(stage, *(f"{measured[n][0].get(stage, 0.0):.1f}" for n in args.variants),
-             *(f"{measured[n][1].get(stage, 0.0):.0f}" for n in args.variants)) for stage in STAGES]
+    rows = [
+        (
+            stage,
+            *(f"{measured[n][0].get(stage, 0.0):.1f}" for n in args.variants),
+            *(f"{measured[n][1].get(stage, 0.0):.0f}" for n in args.variants),
+        )
+        for stage in STAGES
+    ]
     rows.append(("whole run (wall)", *(f"{measured[n][2]:.1f}" for n in args.variants), *("" for _ in args.variants)))
     print_table(f"Stages of the workflow per variant ({machine_note()})", header, rows)
     base = measured.get("base")

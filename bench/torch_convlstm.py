@@ -54,13 +54,21 @@ class TorchConvLSTM(nn.Module):
             outputs.append(h)
         hidden = torch.stack(outputs, dim=1).reshape(batch * self.forecast, self.filters, *h.shape[-2:])
         up = torch.relu(self.up(hidden))[..., :height, :width]
-        skip = context[:, -1:].expand(batch, self.forecast, channels, height, width).reshape(-1, channels, height, width)
+        skip = (
+            context[:, -1:].expand(batch, self.forecast, channels, height, width).reshape(-1, channels, height, width)
+        )
         change = self.change(torch.cat([up, skip], dim=1)).reshape(batch, self.forecast, 1, height, width)
         return context[:, -1:, self.target : self.target + 1] + change
 
 
-def train_epoch(model: nn.Module, optimizer: torch.optim.Optimizer, x: torch.Tensor, y: torch.Tensor,
-                batch_size: int, generator: torch.Generator) -> float:
+def train_epoch(
+    model: nn.Module,
+    optimizer: torch.optim.Optimizer,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    batch_size: int,
+    generator: torch.Generator,
+) -> float:
     """One shuffled epoch over in-memory tensors with an MSE loss; returns the last batch's loss."""
     order = torch.randperm(x.shape[0], generator=generator)
     loss = torch.zeros(())

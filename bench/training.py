@@ -22,13 +22,22 @@ import sys
 import tempfile
 from pathlib import Path
 
-from common import DEFAULT_DOMAIN, DEFAULT_REGION, ROOT, WorkerCpu, interleaved, machine_note, median, pipeline, \
-    print_table, raw_months
-
 import keras
 import numpy as np
 import tensorflow as tf
 import yaml
+from common import (
+    DEFAULT_DOMAIN,
+    DEFAULT_REGION,
+    ROOT,
+    WorkerCpu,
+    interleaved,
+    machine_note,
+    median,
+    pipeline,
+    print_table,
+    raw_months,
+)
 
 from ambs.models.registry import build_model
 from ambs.sequences import SplitMeta, make_dataset, without_autotuning
@@ -40,8 +49,9 @@ def keras_model(meta: SplitMeta, jit_compile: bool | str = "auto") -> keras.Mode
     """The model as ``ambs.train`` compiles it (Keras' "auto" means XLA on a GPU and none on the CPU)."""
     keras.utils.set_random_seed(0)
     model = build_model("convlstm", meta, HYPER)
-    model.compile(optimizer=keras.optimizers.Adam(HYPER["learning_rate"]), loss="mse", metrics=["mae"],
-                  jit_compile=jit_compile)
+    model.compile(
+        optimizer=keras.optimizers.Adam(HYPER["learning_rate"]), loss="mse", metrics=["mae"], jit_compile=jit_compile
+    )
     return model
 
 
@@ -62,10 +72,19 @@ def torch_candidate(meta: SplitMeta, x: np.ndarray, y: np.ndarray, workdir: Path
         return None
     np.savez(workdir / "windows.npz", x=x, y=y)
     worker = subprocess.Popen(
-        [sys.executable, str(Path(__file__).with_name("torch_worker.py")), str(workdir / "windows.npz"),
-         str(meta.target_index), str(HYPER["filters"]), str(HYPER["kernel_size"]), str(HYPER["batch_size"]),
-         str(HYPER["learning_rate"])],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            str(Path(__file__).with_name("torch_worker.py")),
+            str(workdir / "windows.npz"),
+            str(meta.target_index),
+            str(HYPER["filters"]),
+            str(HYPER["kernel_size"]),
+            str(HYPER["batch_size"]),
+            str(HYPER["learning_rate"]),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     if worker.stdout is None or worker.stdout.readline().strip() != "ready":
         raise RuntimeError("the PyTorch worker did not start")
@@ -84,7 +103,12 @@ def torch_epoch(worker: subprocess.Popen) -> WorkerCpu:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=9, help="9: three per position in the rotating order; 3 left the 5 %% target inside the noise")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=9,
+        help="9: three per position in the rotating order; 3 left the 5 %% target inside the noise",
+    )
     parser.add_argument("--months", nargs="+", default=["2017-06"])
     parser.add_argument("--xla", action="store_true", help="add Keras with jit_compile=True")
     args = parser.parse_args()
@@ -96,14 +120,17 @@ def main() -> None:
         from_records, in_memory = keras_model(meta), keras_model(meta)
         candidates = {
             "Keras from TFRecords (make_dataset)": lambda: from_records.fit(
-                make_dataset(split, HYPER["batch_size"], shuffle=True), epochs=1, shuffle=False, verbose=0),
+                make_dataset(split, HYPER["batch_size"], shuffle=True), epochs=1, shuffle=False, verbose=0
+            ),
             "Keras from in-memory arrays": lambda: in_memory.fit(
-                in_memory_batches(x, y, HYPER["batch_size"]), epochs=1, shuffle=False, verbose=0),
+                in_memory_batches(x, y, HYPER["batch_size"]), epochs=1, shuffle=False, verbose=0
+            ),
         }
         if args.xla:
             xla = keras_model(meta, jit_compile=True)
             candidates["Keras from TFRecords, XLA (jit_compile=True)"] = lambda: xla.fit(
-                make_dataset(split, HYPER["batch_size"], shuffle=True), epochs=1, shuffle=False, verbose=0)
+                make_dataset(split, HYPER["batch_size"], shuffle=True), epochs=1, shuffle=False, verbose=0
+            )
         worker = torch_candidate(meta, x, y, Path(tmp))
         if worker is not None:
             candidates["PyTorch from in-memory tensors (own process)"] = lambda: torch_epoch(worker)
@@ -116,16 +143,22 @@ def main() -> None:
         f"ConvLSTM training, {meta.count} windows of {meta.shape}, batch {HYPER['batch_size']}, "
         f"{HYPER['filters']} filters ({machine_note()})",
         ["what", "median wall s/epoch", "samples/s", "median CPU s/epoch", "samples per CPU s"],
-        [(name, f"{median(t.wall):.2f}", f"{rates[name]:.2f}", f"{median(t.cpu):.2f}", f"{cpu_rates[name]:.2f}")
-         for name, t in times.items()],
+        [
+            (name, f"{median(t.wall):.2f}", f"{rates[name]:.2f}", f"{median(t.cpu):.2f}", f"{cpu_rates[name]:.2f}")
+            for name, t in times.items()
+        ],
     )
     records, memory, *others = list(rates)
     torch = [name for name in others if name.startswith("PyTorch")]
-    print(f"TFRecord input overhead vs in-memory: {rates[memory] / rates[records] - 1:+.1%} wall, "
-          f"{cpu_rates[memory] / cpu_rates[records] - 1:+.1%} CPU  (target <= 5%)")
+    print(
+        f"TFRecord input overhead vs in-memory: {rates[memory] / rates[records] - 1:+.1%} wall, "
+        f"{cpu_rates[memory] / cpu_rates[records] - 1:+.1%} CPU  (target <= 5%)"
+    )
     if torch:
-        print(f"Keras (TFRecords) / PyTorch: {rates[records] / rates[torch[0]]:.2f}x wall, "
-              f"{cpu_rates[records] / cpu_rates[torch[0]]:.2f}x CPU  (target >= 1.0x)")
+        print(
+            f"Keras (TFRecords) / PyTorch: {rates[records] / rates[torch[0]]:.2f}x wall, "
+            f"{cpu_rates[records] / cpu_rates[torch[0]]:.2f}x CPU  (target >= 1.0x)"
+        )
 
 
 if __name__ == "__main__":

@@ -7,9 +7,13 @@ from ambs.atomic import atomic_path
 from ambs.compare import compare_skill, markdown_summary
 
 parser = argparse.ArgumentParser(description=__doc__)
-parser.add_argument("--csv", type=Path, required=True, help="every (model, baseline, metric, lead) row, one column per experiment")
+parser.add_argument(
+    "--csv", type=Path, required=True, help="every (model, baseline, metric, lead) row, one column per experiment"
+)
 parser.add_argument("--markdown", type=Path, required=True, help="the mean over lead hours, one column per experiment")
-parser.add_argument("experiments", type=Path, nargs="+", help="results folders (results/<experiment>) with evaluation/skill.csv")
+parser.add_argument(
+    "experiments", type=Path, nargs="+", help="results folders (results/<experiment>) with evaluation/skill.csv"
+)
 args = parser.parse_args()
 
 wide = compare_skill(args.experiments)

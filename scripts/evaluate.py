@@ -16,10 +16,19 @@ parser.add_argument("--model", required=True)
 parser.add_argument("--weights", type=Path, default=None, help="trained .keras file; none for baselines")
 parser.add_argument("--test", type=Path, required=True)
 parser.add_argument("--stats", type=Path, required=True)
-parser.add_argument("--climatology", type=Path, default=None,
-                    help="climatology.nc of the training months; without it acc and rmse_latw are skipped")
-parser.add_argument("--history", type=Path, nargs="+", default=None,
-                    help="cropped test months, the past that daily persistence (persistence24) reads")
+parser.add_argument(
+    "--climatology",
+    type=Path,
+    default=None,
+    help="climatology.nc of the training months; without it acc and rmse_latw are skipped",
+)
+parser.add_argument(
+    "--history",
+    type=Path,
+    nargs="+",
+    default=None,
+    help="cropped test months, the past that daily persistence (persistence24) reads",
+)
 parser.add_argument("--metrics", type=Path, required=True)
 parser.add_argument("--bands", type=Path, required=True)
 parser.add_argument("--forecast", type=Path, required=True)
@@ -36,9 +45,14 @@ references = References(
     climatology=xr.load_dataset(args.climatology) if args.climatology else None,
     history=load_months(args.history, test.meta.target) if args.history else None,
 )
-result, forecast = evaluate(args.model, args.weights, test, references, ensemble_size=args.ensemble_size, seed=args.seed)
-for dataset, path in ((result, args.metrics), (bands(result, args.block_hours, args.resamples, args.bootstrap_seed), args.bands),
-                      (forecast, args.forecast)):
+result, forecast = evaluate(
+    args.model, args.weights, test, references, ensemble_size=args.ensemble_size, seed=args.seed
+)
+for dataset, path in (
+    (result, args.metrics),
+    (bands(result, args.block_hours, args.resamples, args.bootstrap_seed), args.bands),
+    (forecast, args.forecast),
+):
     with atomic_path(path) as tmp:
         dataset.to_netcdf(tmp)
 table = summary_table(result)

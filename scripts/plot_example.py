@@ -12,8 +12,9 @@ from ambs.plots.figure import save_figure
 
 parser = argparse.ArgumentParser(description=__doc__)
 parser.add_argument("--case", required=True, choices=list(EXAMPLE_CASES))
-parser.add_argument("--coastline", type=Path,
-                    help="coastline polylines (GeoJSON MultiLineString); leave out for data not on the Earth")
+parser.add_argument(
+    "--coastline", type=Path, help="coastline polylines (GeoJSON MultiLineString); leave out for data not on the Earth"
+)
 parser.add_argument("--out", type=Path, required=True)
 parser.add_argument("inputs", type=Path, nargs="+", help="forecast.nc of each model")
 args = parser.parse_args()

@@ -23,8 +23,13 @@ query, archive = context_part(test_meta, test_windows)[query_index], context_par
 index, distances = nearest_past_states(load_distance(args.distance), query, archive, args.matches)
 
 plot_query(
-    query, test_meta.init_times[query_index], archive[index], [train_meta.init_times[i] for i in index],
-    distances, test_meta.variables, args.out,
+    query,
+    test_meta.init_times[query_index],
+    archive[index],
+    [train_meta.init_times[i] for i in index],
+    distances,
+    test_meta.variables,
+    args.out,
 )
 matches = ", ".join(f"{train_meta.init_times[i]} (d={d:.3f})" for i, d in zip(index, distances, strict=True))
 print(f"query {test_meta.init_times[query_index]}: {matches}")

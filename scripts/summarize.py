@@ -22,5 +22,9 @@ with atomic_path(args.csv) as tmp:
     table.to_csv(tmp, index=False, float_format="%.6g")
 rmse = table.pivot(index="lead", columns="model", values="rmse")
 with atomic_path(args.markdown) as tmp:
-    tmp.write_text("RMSE of the target in its physical units per lead hour on the test months\n\n" + rmse.to_markdown(floatfmt=".3f") + "\n")
+    tmp.write_text(
+        "RMSE of the target in its physical units per lead hour on the test months\n\n"
+        + rmse.to_markdown(floatfmt=".3f")
+        + "\n"
+    )
 print(rmse.to_string())

@@ -194,9 +194,16 @@ class _Handler(BaseHTTPRequestHandler):
         if status == "successful":
             links.append({"rel": "results", "href": f"{href}/results"})
         log = [["2024-01-01T00:00:00", f"ERROR: {job.failure}"]] if status == "failed" else []
-        return {"processID": job.dataset, "type": "process", "jobID": job.id, "status": status,
-                "created": "2024-01-01T00:00:00", "updated": "2024-01-01T00:00:00", "metadata": {"log": log},
-                "links": links}
+        return {
+            "processID": job.dataset,
+            "type": "process",
+            "jobID": job.id,
+            "status": status,
+            "created": "2024-01-01T00:00:00",
+            "updated": "2024-01-01T00:00:00",
+            "metadata": {"log": log},
+            "links": links,
+        }
 
     def _results(self, job: Job) -> None:
         if job.status() == "failed":
@@ -204,8 +211,11 @@ class _Handler(BaseHTTPRequestHandler):
         elif job.status() != "successful":
             self._json(404, {"title": "job results not ready", "detail": f"job {job.id} results are not yet ready"})
         else:
-            asset = {"type": "application/netcdf", "href": f"{self.server.root}/download/{job.id}.nc",
-                     "file:size": len(job.payload)}
+            asset = {
+                "type": "application/netcdf",
+                "href": f"{self.server.root}/download/{job.id}.nc",
+                "file:size": len(job.payload),
+            }
             self._json(200, {"asset": {"value": asset}})
 
     def _download(self, job_id: str, head: bool) -> None:

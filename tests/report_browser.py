@@ -62,7 +62,9 @@ def _show_row(page: Page, row, caption_of) -> tuple[str, Shown]:
     eye = row.locator("a[iconname=eye]")
     download = eye.get_attribute("download")
     if download is not None:
-        path = page.evaluate("uri => Object.keys(results).find(p => results[p].data_uri === uri)", eye.get_attribute("href"))
+        path = page.evaluate(
+            "uri => Object.keys(results).find(p => results[p].data_uri === uri)", eye.get_attribute("href")
+        )
         return path, Shown("download", caption_of(path), download_name=download)
     eye.click()
     path = page.evaluate("app.state.resultPath")

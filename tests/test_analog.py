@@ -8,6 +8,7 @@ from typing import Any
 import keras
 import numpy as np
 import pytest
+from helpers import split
 from scipy import ndimage
 
 from ambs.config import ConfigError, validate_config
@@ -17,7 +18,6 @@ from ambs.similarity.analog import analog_forecast, build_analog
 from ambs.similarity.encoder import build_encoder, embed
 from ambs.similarity.lsim import LearnedDistance
 from ambs.similarity.windows import context_part, future_target, read_split
-from helpers import split
 
 WINDOW = (3, 8, 8, 2)
 

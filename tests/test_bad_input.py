@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import xarray as xr
+from helpers import STATS, cropped_month
 
 from ambs.config import Area
 from ambs.era5.extract import extract_month
@@ -16,7 +17,6 @@ from ambs.era5.synthetic import SyntheticClient
 from ambs.era5.validate import Era5FileError
 from ambs.preprocess import run
 from ambs.sequences import SequenceError, write_split
-from helpers import STATS, cropped_month
 
 MONTH = "2017-07"
 VARIABLES = ["t2m", "msl", "z500"]
@@ -26,8 +26,16 @@ REGION = Area(north=50.5, west=5.5, south=49.5, east=6.5)
 @pytest.fixture
 def raw_root(tmp_path: Path) -> Path:
     root = tmp_path / "raw"
-    extract_month(SyntheticClient(3), VARIABLES, Area(51.0, 5.0, 49.0, 7.0), MONTH, [1, 2], list(range(24)),
-                  root / MONTH, lambda _: None)
+    extract_month(
+        SyntheticClient(3),
+        VARIABLES,
+        Area(51.0, 5.0, 49.0, 7.0),
+        MONTH,
+        [1, 2],
+        list(range(24)),
+        root / MONTH,
+        lambda _: None,
+    )
     return root
 
 

@@ -11,14 +11,14 @@ import numpy as np
 import pandas as pd
 import pytest
 import xarray as xr
+from conftest import ROOT
+from helpers import STATS, cropped_month, split
 
 from ambs.baselines import daily_lags, daily_persistence, persistence
 from ambs.climatology import at_valid_times, fallback_months, load_months, monthly_hourly_climatology
-from ambs.evaluate import BASELINE_FORECASTS, References, EvalWindows, evaluate, load_test_set, summary_table
+from ambs.evaluate import BASELINE_FORECASTS, EvalWindows, References, evaluate, load_test_set, summary_table
 from ambs.forecasts import combine
 from ambs.models.kinds import BASELINES
-from conftest import ROOT
-from helpers import STATS, cropped_month, split
 
 HOUR = np.timedelta64(1, "h")
 
@@ -59,7 +59,9 @@ def test_daily_persistence_reads_the_same_hour_on_the_last_observed_day() -> Non
 
 def test_daily_persistence_is_missing_before_the_history_starts() -> None:
     times = np.arange(np.datetime64("2017-09-01T00", "ns"), np.datetime64("2017-09-03T00", "ns"), HOUR)
-    forecast = daily_persistence(hour_stamped(times), np.array(["2017-09-01T20"], dtype="datetime64[ns]"), np.arange(1, 7))
+    forecast = daily_persistence(
+        hour_stamped(times), np.array(["2017-09-01T20"], dtype="datetime64[ns]"), np.arange(1, 7)
+    )
     # valid 21 h .. 02 h next day: 24 h earlier lies before the data for every lead up to 3 h past midnight
     assert np.isnan(forecast[0, :3]).all() and np.isfinite(forecast[0, 3:]).all()
 
@@ -67,7 +69,10 @@ def test_daily_persistence_is_missing_before_the_history_starts() -> None:
 @pytest.fixture(scope="module")
 def training_months(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     tmp = tmp_path_factory.mktemp("clim")
-    return [cropped_month(tmp / "2017-07.nc", "2017-07-01T00", 72, 0), cropped_month(tmp / "2017-08.nc", "2017-08-01T00", 48, 1)]
+    return [
+        cropped_month(tmp / "2017-07.nc", "2017-07-01T00", 72, 0),
+        cropped_month(tmp / "2017-08.nc", "2017-08-01T00", 48, 1),
+    ]
 
 
 def test_climatology_by_month_and_hour_of_day(training_months: list[Path]) -> None:
@@ -94,8 +99,10 @@ def test_climatology_at_valid_times_with_fallback_for_untrained_months(training_
 
 def test_climatology_names_missing_hours(training_months: list[Path]) -> None:
     clim = monthly_hourly_climatology(training_months, "t2m").sel(hour=slice(0, 11))
-    np.testing.assert_array_equal(at_valid_times(clim, np.array(["2019-07-01T11"], dtype="datetime64[ns]"))[0],
-                                  clim["climatology"].sel(month=7, hour=11))
+    np.testing.assert_array_equal(
+        at_valid_times(clim, np.array(["2019-07-01T11"], dtype="datetime64[ns]"))[0],
+        clim["climatology"].sel(month=7, hour=11),
+    )
     with pytest.raises(ValueError, match=r"hours of day \[12\]"):
         at_valid_times(clim, np.array(["2019-07-01T12"], dtype="datetime64[ns]"))
 
@@ -117,8 +124,9 @@ def eval_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def test_set(eval_dir: Path) -> tuple[EvalWindows, References]:
-    references = References(climatology=xr.load_dataset(eval_dir / "climatology.nc"),
-                            history=load_months([eval_dir / "test.nc"], "t2m"))
+    references = References(
+        climatology=xr.load_dataset(eval_dir / "climatology.nc"), history=load_months([eval_dir / "test.nc"], "t2m")
+    )
     return load_test_set(eval_dir / "test", STATS), references
 
 
@@ -140,7 +148,9 @@ def test_yesterdays_weather_from_the_test_month(test_set: tuple[EvalWindows, Ref
 def test_climatology_forecast_scores(test_set: tuple[EvalWindows, References]) -> None:
     test, references = test_set
     result, forecast = evaluate("climatology", None, test, references)
-    np.testing.assert_allclose(forecast["forecast"], at_valid_times(references.climatology, test.meta.valid_times), rtol=1e-6)
+    np.testing.assert_allclose(
+        forecast["forecast"], at_valid_times(references.climatology, test.meta.valid_times), rtol=1e-6
+    )
     assert (result["acc"] == 0).all()
     assert result.attrs["climatology_fallback_months"] == "9"  # trained on July, tested on September
 
@@ -160,8 +170,13 @@ def test_combined_forecast_file_is_cf(test_set: tuple[EvalWindows, References], 
     forecasts = [evaluate(name, None, test, references)[1] for name in BASELINES]
     for name, ds in zip(BASELINES, forecasts):
         ds.to_netcdf(tmp_path / f"{name}.nc")
-    cmd = [sys.executable, str(ROOT / "scripts" / "forecasts.py"), "--out", str(tmp_path / "all.nc"),
-           *(str(tmp_path / f"{name}.nc") for name in BASELINES)]
+    cmd = [
+        sys.executable,
+        str(ROOT / "scripts" / "forecasts.py"),
+        "--out",
+        str(tmp_path / "all.nc"),
+        *(str(tmp_path / f"{name}.nc") for name in BASELINES),
+    ]
     out = subprocess.run(cmd, capture_output=True, text=True, check=False)
     assert out.returncode == 0, out.stderr
     combined = xr.open_dataset(tmp_path / "all.nc", decode_times=False)
@@ -169,10 +184,19 @@ def test_combined_forecast_file_is_cf(test_set: tuple[EvalWindows, References], 
     assert combined["forecast"].dims == ("model", "init", "lead", "latitude", "longitude")
     assert combined["model"].values.tolist() == list(BASELINES)
     assert combined["truth"].dims == ("init", "lead", "latitude", "longitude")
-    assert combined["init"].attrs["standard_name"] == "forecast_reference_time" and "hours since" in combined["init"].attrs["units"]
-    assert combined["lead"].attrs == {"units": "hours", "standard_name": "forecast_period", "long_name": "forecast lead time"}
+    assert (
+        combined["init"].attrs["standard_name"] == "forecast_reference_time"
+        and "hours since" in combined["init"].attrs["units"]
+    )
+    assert combined["lead"].attrs == {
+        "units": "hours",
+        "standard_name": "forecast_period",
+        "long_name": "forecast lead time",
+    }
     assert combined["valid_time"].attrs["standard_name"] == "time"
-    assert combined["forecast"].attrs["standard_name"] == "air_temperature" and combined["forecast"].attrs["units"] == "K"
+    assert (
+        combined["forecast"].attrs["standard_name"] == "air_temperature" and combined["forecast"].attrs["units"] == "K"
+    )
     assert combined["latitude"].attrs["units"] == "degrees_north" and "_FillValue" not in combined["latitude"].encoding
     decoded = xr.decode_cf(combined)
     np.testing.assert_allclose(decoded["forecast"].sel(model="persistence"), forecasts[0]["forecast"])
@@ -188,24 +212,62 @@ def test_combine_rejects_forecasts_of_different_test_sets(test_set: tuple[EvalWi
 
 
 def _run(script: str, *args: object) -> None:
-    out = subprocess.run([sys.executable, str(ROOT / "scripts" / script), *map(str, args)], capture_output=True, text=True, check=False)
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / script), *map(str, args)], capture_output=True, text=True, check=False
+    )
     assert out.returncode == 0, out.stderr[-3000:]
 
 
-def test_evaluate_and_skill_scripts_write_every_output(eval_dir: Path, test_set: tuple[EvalWindows, References],
-                                                        tmp_path: Path) -> None:
+def test_evaluate_and_skill_scripts_write_every_output(
+    eval_dir: Path, test_set: tuple[EvalWindows, References], tmp_path: Path
+) -> None:
     out = tmp_path / "persistence24"
-    _run("evaluate.py", "--model", "persistence24", "--test", eval_dir / "test", "--stats", eval_dir / "stats.json",
-         "--climatology", eval_dir / "climatology.nc", "--history", eval_dir / "test.nc", "--metrics", out / "metrics.nc",
-         "--bands", out / "bands.nc", "--forecast", out / "forecast.nc", "--table", out / "metrics.csv",
-         "--block-hours", 24, "--resamples", 100, "--bootstrap-seed", 0)
+    _run(
+        "evaluate.py",
+        "--model",
+        "persistence24",
+        "--test",
+        eval_dir / "test",
+        "--stats",
+        eval_dir / "stats.json",
+        "--climatology",
+        eval_dir / "climatology.nc",
+        "--history",
+        eval_dir / "test.nc",
+        "--metrics",
+        out / "metrics.nc",
+        "--bands",
+        out / "bands.nc",
+        "--forecast",
+        out / "forecast.nc",
+        "--table",
+        out / "metrics.csv",
+        "--block-hours",
+        24,
+        "--resamples",
+        100,
+        "--bootstrap-seed",
+        0,
+    )
     bands = xr.load_dataset(out / "bands.nc")
     assert bands.attrs["block_hours"] == 24 and bands.attrs["resamples"] == 100 and bands.attrs["blocks"] == 3
     assert bands["acc"].dims == ("lead", "bound") and bands["acc_mean"].notnull().all()
     assert xr.load_dataset(out / "forecast.nc")["forecast"].isnull().any()  # no yesterday for the first inits
     evaluate("persistence", None, *test_set)[0].to_netcdf(tmp_path / "persistence.nc")
-    _run("skill.py", "--out", tmp_path / "skill.csv", "--baselines", "persistence", "persistence24",
-         "--metrics", tmp_path / "persistence.nc", out / "metrics.nc")
+    _run(
+        "skill.py",
+        "--out",
+        tmp_path / "skill.csv",
+        "--baselines",
+        "persistence",
+        "persistence24",
+        "--metrics",
+        tmp_path / "persistence.nc",
+        out / "metrics.nc",
+    )
     skill = pd.read_csv(tmp_path / "skill.csv")
     assert set(skill["metric"]) == {"mse", "rmse", "mae", "rmse_latw", "ssim", "acc"}
-    assert set(zip(skill["model"], skill["baseline"])) == {("persistence", "persistence24"), ("persistence24", "persistence")}
+    assert set(zip(skill["model"], skill["baseline"])) == {
+        ("persistence", "persistence24"),
+        ("persistence24", "persistence"),
+    }

@@ -70,8 +70,11 @@ def _metrics(count: int, leads: int, seed: int) -> xr.Dataset:
     rng = np.random.default_rng(seed)
     coords = {"init": inits(count), "lead": np.arange(1, leads + 1)}
     names = ["mse", "rmse", "bias", "mae", "psnr", "ssim", "acc", "rmse_latw", "gradient_ratio", "spread"]
-    return xr.Dataset({name: (("init", "lead"), rng.gamma(2.0, size=(count, leads)), {"units": "K"}) for name in names},
-                      coords=coords, attrs={"model": "m", "variable": "t2m", "data_range": 30.0})
+    return xr.Dataset(
+        {name: (("init", "lead"), rng.gamma(2.0, size=(count, leads)), {"units": "K"}) for name in names},
+        coords=coords,
+        attrs={"model": "m", "variable": "t2m", "data_range": 30.0},
+    )
 
 
 def test_bands_file_layout_and_values() -> None:

@@ -13,6 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import xarray as xr
+from cds_server import StandInCds, start
+from conftest import ROOT
 
 from ambs.config import Area
 from ambs.era5.cds import Backoff, CdsClient, CdsError, retry_after_s
@@ -20,8 +22,6 @@ from ambs.era5.extract import extract_month, make_client
 from ambs.era5.requests import build_requests
 from ambs.era5.synthetic import SyntheticClient
 from ambs.era5.validate import Era5FileError, validate_download
-from cds_server import StandInCds, start
-from conftest import ROOT
 
 KEY = "b7e1c0de-5ec2-4e7a-9a11-000000c0ffee"
 AREA = Area(north=50.0, west=5.0, south=49.0, east=6.0)
@@ -46,13 +46,20 @@ class Recorder:
 
 
 def _client(cds: StandInCds, recorder: Recorder, attempts: int = 5) -> CdsClient:
-    return CdsClient(cds.url, KEY, Backoff(attempts, first_wait_s=10.0, max_wait_s=60.0), recorder.sleeps.append,
-                     recorder.lines.append, poll_max_s=0.1)
+    return CdsClient(
+        cds.url,
+        KEY,
+        Backoff(attempts, first_wait_s=10.0, max_wait_s=60.0),
+        recorder.sleeps.append,
+        recorder.lines.append,
+        poll_max_s=0.1,
+    )
 
 
 def _extract(cds: StandInCds, recorder: Recorder, outdir: Path, attempts: int = 5) -> list[Path]:
-    return extract_month(_client(cds, recorder, attempts), VARIABLES, AREA, MONTH, DAYS, HOURS, outdir,
-                         recorder.lines.append)
+    return extract_month(
+        _client(cds, recorder, attempts), VARIABLES, AREA, MONTH, DAYS, HOURS, outdir, recorder.lines.append
+    )
 
 
 def test_a_month_downloads_validates_and_matches_the_synthetic_source(cds: StandInCds, tmp_path: Path) -> None:
@@ -114,8 +121,11 @@ def test_a_server_that_stays_down_is_given_up_after_bounded_attempts(cds: StandI
 
 @pytest.mark.parametrize(
     ("fault", "value", "says"),
-    [("corrupt", True, "cannot read netCDF"), ("drop_variable", "msl", "'msl'.*missing"),
-     ("drop_last_hour", True, "1 requested hour")],
+    [
+        ("corrupt", True, "cannot read netCDF"),
+        ("drop_variable", "msl", "'msl'.*missing"),
+        ("drop_last_hour", True, "1 requested hour"),
+    ],
 )
 def test_an_incomplete_file_never_gets_a_final_name(
     cds: StandInCds, tmp_path: Path, fault: str, value: object, says: str
@@ -162,9 +172,31 @@ def test_backoff_and_retry_after() -> None:
 
 
 def _run_script(outdir: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    cmd = [sys.executable, str(ROOT / "scripts" / "extract.py"), "--source", "cds", "--seed", "0", "--month", MONTH,
-           "--variables", *VARIABLES, "--area", "50", "5", "49", "6", "--days", "1", "2", "--hours", "0", "12",
-           "--outdir", str(outdir)]
+    cmd = [
+        sys.executable,
+        str(ROOT / "scripts" / "extract.py"),
+        "--source",
+        "cds",
+        "--seed",
+        "0",
+        "--month",
+        MONTH,
+        "--variables",
+        *VARIABLES,
+        "--area",
+        "50",
+        "5",
+        "49",
+        "6",
+        "--days",
+        "1",
+        "2",
+        "--hours",
+        "0",
+        "12",
+        "--outdir",
+        str(outdir),
+    ]
     clean = {k: v for k, v in os.environ.items() if not k.startswith("CDSAPI_")}
     return subprocess.run(cmd, capture_output=True, text=True, env={**clean, **env}, check=False, timeout=120)
 

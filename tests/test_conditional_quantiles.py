@@ -25,8 +25,13 @@ def test_matches_per_bin_np_quantile_on_random_data(seed: int) -> None:
     forecast = observed + rng.normal(0.5, 1.5, size=observed.shape)
     edges = common_edges(forecast, observed, n_bins=12)
     result = conditional_quantiles(forecast, observed, edges, min_count=5)
-    np.testing.assert_allclose(result.quantiles, per_bin_reference(forecast.ravel(), observed.ravel(), edges, 5),
-                               rtol=0, atol=1e-9, equal_nan=True)
+    np.testing.assert_allclose(
+        result.quantiles,
+        per_bin_reference(forecast.ravel(), observed.ravel(), edges, 5),
+        rtol=0,
+        atol=1e-9,
+        equal_nan=True,
+    )
     np.testing.assert_array_equal(result.counts, np.histogram(forecast, edges)[0])
     assert np.isnan(result.quantiles).any() and np.isfinite(result.quantiles).any()
 

@@ -10,11 +10,17 @@ from typing import Any
 
 import pytest
 import yaml
+from conftest import ROOT
 
 from ambs.config import (
-    ConfigError, all_months, days_of_month, hours_of_day, load_config, split_forecast_hours, validate_config,
+    ConfigError,
+    all_months,
+    days_of_month,
+    hours_of_day,
+    load_config,
+    split_forecast_hours,
+    validate_config,
 )
-from conftest import ROOT
 
 
 @pytest.mark.parametrize("name", ["config.yaml", "test.yaml", "waveeq.yaml", "moving_digits.yaml"])
@@ -77,7 +83,9 @@ SEMANTIC = [
 
 
 @pytest.mark.parametrize(("key", "value", "named", "says"), SEMANTIC, ids=[s[0] for s in SEMANTIC])
-def test_cross_field_errors_name_the_key(default_config: dict, key: str, value: Any, named: str, says: str | None) -> None:
+def test_cross_field_errors_name_the_key(
+    default_config: dict, key: str, value: Any, named: str, says: str | None
+) -> None:
     if key == "target":
         default_config["variables"] = ["t2m", "z500"]
     _set(default_config, key, value)
@@ -109,7 +117,11 @@ def test_month_helpers(default_config: dict) -> None:
     assert hours_of_day(default_config) == list(range(24))
 
 
-DRY_RUN_WRONG = [("source", "ftp", "source"), ("region.north", 53.0, "region"), ("hours", [0, 6, 12, 18], "context_hours")]
+DRY_RUN_WRONG = [
+    ("source", "ftp", "source"),
+    ("region.north", 53.0, "region"),
+    ("hours", [0, 6, 12, 18], "context_hours"),
+]
 
 
 @pytest.mark.parametrize(("key", "value", "named"), DRY_RUN_WRONG, ids=[w[0] for w in DRY_RUN_WRONG])
@@ -117,15 +129,38 @@ def test_snakemake_stops_before_any_job(test_config: dict, tmp_path: Path, key: 
     shutil.copytree(ROOT / "config", tmp_path / "config")
     _set(test_config, key, value)
     (tmp_path / "wrong.yaml").write_text(yaml.safe_dump(test_config))
-    cmd = [sys.executable, "-m", "snakemake", "--snakefile", str(ROOT / "workflow" / "Snakefile"), "--directory",
-           str(tmp_path), "--cores", "1", "--configfile", "wrong.yaml", "--dry-run"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "snakemake",
+        "--snakefile",
+        str(ROOT / "workflow" / "Snakefile"),
+        "--directory",
+        str(tmp_path),
+        "--cores",
+        "1",
+        "--configfile",
+        "wrong.yaml",
+        "--dry-run",
+    ]
     result = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, check=False, timeout=120)
     output = result.stdout + result.stderr
     assert result.returncode != 0 and f"config key '{named}'" in output, output[-3000:]
     assert "jobid" not in output and not (tmp_path / "results").exists()
 
 
-ERA5_KEYS = ("source", "domain", "region", "variables", "target", "months", "days", "hours", "stride_hours", "mpi_tasks")
+ERA5_KEYS = (
+    "source",
+    "domain",
+    "region",
+    "variables",
+    "target",
+    "months",
+    "days",
+    "hours",
+    "stride_hours",
+    "mpi_tasks",
+)
 
 
 def _generated(name: str) -> dict[str, Any]:
@@ -147,11 +182,19 @@ GENERATED_WRONG = [
     ("moving_digits", "models", ["pde", "climatology"], "models", "need ERA5 data"),
     ("waveeq", "eval_forecast_hours", 5, "eval_forecast_hours", "shorter than forecast_hours (6)"),
     ("waveeq", "plots.quantile_leads", [19], "plots.quantile_leads", "beyond the 18 evaluated lead hours"),
-    ("waveeq", "hyperparameters.pde.dynamic_channels", _DELETE, "hyperparameters.pde", "'dynamic_channels' is a required"),
+    (
+        "waveeq",
+        "hyperparameters.pde.dynamic_channels",
+        _DELETE,
+        "hyperparameters.pde",
+        "'dynamic_channels' is a required",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("name", "key", "value", "named", "says"), GENERATED_WRONG, ids=[f"{w[0]}-{w[1]}" for w in GENERATED_WRONG])
+@pytest.mark.parametrize(
+    ("name", "key", "value", "named", "says"), GENERATED_WRONG, ids=[f"{w[0]}-{w[1]}" for w in GENERATED_WRONG]
+)
 def test_generated_dataset_errors_name_the_key(name: str, key: str, value: Any, named: str, says: str) -> None:
     config = _generated(name)
     _set(config, key, value)

@@ -7,8 +7,8 @@ from pathlib import Path
 import keras
 import numpy as np
 import pytest
-
 from helpers import run_under_jax
+
 from ambs.models.convlstm import build_convlstm
 
 CONTEXT = (4, 9, 10, 3)  # odd height, so the upsampling crop is exercised

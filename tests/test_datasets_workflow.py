@@ -14,7 +14,6 @@ import pandas as pd
 import pytest
 import xarray as xr
 import yaml
-
 from conftest import ROOT
 
 pytestmark = pytest.mark.e2e
@@ -38,12 +37,22 @@ def tiny(dataset: str) -> dict:
     """
     config = yaml.safe_load((ROOT / "config" / f"{dataset}.yaml").read_text())
     config["datasets"][dataset].update(sequences={"train": 16, "val": 4, "test": 6}, size=SIZES[dataset])
-    config.update(context_hours=CONTEXT, forecast_hours=FORECAST, eval_forecast_hours=EVALUATED, models=["pde", "persistence"])
+    config.update(
+        context_hours=CONTEXT, forecast_hours=FORECAST, eval_forecast_hours=EVALUATED, models=["pde", "persistence"]
+    )
     config["plots"]["quantile_leads"] = [1, EVALUATED]
     config["bootstrap"]["resamples"] = 20
     config["hyperparameters"] = {
-        "pde": {"filters": 4, "content_channels": 2, "dynamic_channels": 2, "invariance_weight": 1.0,
-                "dynamic_weight": 0.01, "epochs": 1, "batch_size": 8, "learning_rate": 0.002},
+        "pde": {
+            "filters": 4,
+            "content_channels": 2,
+            "dynamic_channels": 2,
+            "invariance_weight": 1.0,
+            "dynamic_weight": 0.01,
+            "epochs": 1,
+            "batch_size": 8,
+            "learning_rate": 0.002,
+        },
     }
     return config
 

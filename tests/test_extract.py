@@ -53,8 +53,15 @@ def test_harmonise_new_cds_layout(tmp_path: Path) -> None:
     path = tmp_path / "pl500.nc"
     SyntheticClient(4).retrieve(
         "reanalysis-era5-pressure-levels",
-        {"variable": ["geopotential"], "pressure_level": ["500"], "year": ["2017"], "month": ["07"],
-         "day": ["01"], "time": ["00:00", "01:00"], "area": [50, 5, 49, 6]},
+        {
+            "variable": ["geopotential"],
+            "pressure_level": ["500"],
+            "year": ["2017"],
+            "month": ["07"],
+            "day": ["01"],
+            "time": ["00:00", "01:00"],
+            "area": [50, 5, 49, 6],
+        },
         str(path),
     )
     with xr.open_dataset(path) as ds:
@@ -74,10 +81,36 @@ def test_make_client() -> None:
 
 def test_script_runs(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "extract.py"), "--source", "synthetic", "--seed", "3",
-         "--month", "2017-07", "--variables", "t2m", "msl", "z500", "--area", "50", "5", "49", "6",
-         "--days", "31", "--hours", "0", "12", "--outdir", str(tmp_path / "raw")],
-        capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT / "src")}, check=False,
+        [
+            sys.executable,
+            str(ROOT / "scripts" / "extract.py"),
+            "--source",
+            "synthetic",
+            "--seed",
+            "3",
+            "--month",
+            "2017-07",
+            "--variables",
+            "t2m",
+            "msl",
+            "z500",
+            "--area",
+            "50",
+            "5",
+            "49",
+            "6",
+            "--days",
+            "31",
+            "--hours",
+            "0",
+            "12",
+            "--outdir",
+            str(tmp_path / "raw"),
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     assert "sfc.nc" in result.stdout and (tmp_path / "raw" / "pl500.nc").exists()
@@ -90,7 +123,11 @@ def test_extract_runs_on_the_submitting_host_only_for_the_cds(tmp_path: Path, so
     config = {**yaml.safe_load((ROOT / "config" / "test.yaml").read_text()), "source": source}
     (tmp_path / "run.yaml").write_text(yaml.safe_dump(config))
     with SnakemakeApi() as api:
-        workflow = api.workflow(ResourceSettings(cores=1), ConfigSettings(configfiles=[tmp_path / "run.yaml"]),
-                                snakefile=ROOT / "workflow" / "Snakefile", workdir=tmp_path)
+        workflow = api.workflow(
+            ResourceSettings(cores=1),
+            ConfigSettings(configfiles=[tmp_path / "run.yaml"]),
+            snakefile=ROOT / "workflow" / "Snakefile",
+            workdir=tmp_path,
+        )
         localrules = workflow._workflow._localrules  # what Snakemake schedules on the submitting host
     assert ("extract" in localrules) is local and "preprocess" not in localrules

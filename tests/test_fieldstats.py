@@ -18,7 +18,9 @@ def _numpy_acc(f: np.ndarray, t: np.ndarray, c: np.ndarray) -> np.ndarray:
     a_f, a_t = f.astype(np.float64) - c, t.astype(np.float64) - c
     a_f = a_f - a_f.mean(axis=(-2, -1), keepdims=True)
     a_t = a_t - a_t.mean(axis=(-2, -1), keepdims=True)
-    return (a_f * a_t).sum(axis=(-2, -1)) / np.sqrt(np.square(a_f).sum(axis=(-2, -1)) * np.square(a_t).sum(axis=(-2, -1)))
+    return (a_f * a_t).sum(axis=(-2, -1)) / np.sqrt(
+        np.square(a_f).sum(axis=(-2, -1)) * np.square(a_t).sum(axis=(-2, -1))
+    )
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int64])

@@ -8,8 +8,8 @@ from typing import Any
 import keras
 import numpy as np
 import pytest
-
 from helpers import run_under_jax
+
 from ambs.models.mcnet import MCNet
 
 CONTEXT = (4, 9, 10, 3)  # odd height, so the upsampling crop is exercised

@@ -31,8 +31,9 @@ def _assert_same(path: Path, names: list[str]) -> xr.Dataset:
 
 def test_era5_download_reads_identically(tmp_path: Path) -> None:
     area = Area(north=50.0, west=6.0, south=49.0, east=7.5)
-    extract_month(SyntheticClient(3), ["t2m", "msl", "z500"], area, "2017-06", [1, 2], [0, 6, 12, 18], tmp_path,
-                  lambda _: None)
+    extract_month(
+        SyntheticClient(3), ["t2m", "msl", "z500"], area, "2017-06", [1, 2], [0, 6, 12, 18], tmp_path, lambda _: None
+    )
     ds = _assert_same(tmp_path / "sfc.nc", ["t2m", "msl"])
     assert ds.sizes == {"time": 8, "latitude": 5, "longitude": 7}
     _assert_same(tmp_path / "pl500.nc", ["z"])
@@ -46,13 +47,19 @@ def test_packed_data_with_gaps_is_unpacked_and_masked(tmp_path: Path, file_forma
     values[1, 2, 0] = np.nan
     ds = xr.Dataset(
         {"t2m": (("time", "latitude", "longitude"), values, {"units": "K", "long_name": "2 metre temperature"})},
-        coords={"time": np.datetime64("2017-01-01T00", "ns") + np.arange(4) * np.timedelta64(1, "h"),
-                "latitude": [50.0, 49.75, 49.5], "longitude": [6.0, 6.25]},
+        coords={
+            "time": np.datetime64("2017-01-01T00", "ns") + np.arange(4) * np.timedelta64(1, "h"),
+            "latitude": [50.0, 49.75, 49.5],
+            "longitude": [6.0, 6.25],
+        },
         attrs={"Conventions": "CF-1.6"},
     )
     path = tmp_path / "packed.nc"
-    ds.to_netcdf(path, format=file_format,
-                 encoding={"t2m": {"dtype": "int16", "scale_factor": 0.01, "add_offset": 280.0, "_FillValue": -32767}})
+    ds.to_netcdf(
+        path,
+        format=file_format,
+        encoding={"t2m": {"dtype": "int16", "scale_factor": 0.01, "add_offset": 280.0, "_FillValue": -32767}},
+    )
     ours = _assert_same(path, ["t2m"])
     assert np.isnan(ours["t2m"].values[1, 2, 0])
     np.testing.assert_allclose(ours["t2m"].values, values, atol=0.005)

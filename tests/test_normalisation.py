@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import xarray as xr
+from helpers import cropped_month
 
 from ambs.config import Area
 from ambs.era5.extract import extract_month
@@ -16,7 +17,6 @@ from ambs.evaluate import load_test_set
 from ambs.normalisation import METHODS, Normaliser
 from ambs.preprocess import run
 from ambs.sequences import SplitMeta, load_normalised, write_split
-from helpers import cropped_month
 
 DOMAIN = Area(north=51.0, west=6.0, south=49.0, east=8.0)
 MONTHS = {"train": "2017-07", "val": "2017-08", "test": "2017-09"}
@@ -24,7 +24,12 @@ VARIABLES = ["t2m", "msl"]
 
 
 def _stats(values: np.ndarray) -> dict[str, float]:
-    return {"mean": float(values.mean()), "std": float(values.std()), "min": float(values.min()), "max": float(values.max())}
+    return {
+        "mean": float(values.mean()),
+        "std": float(values.std()),
+        "min": float(values.min()),
+        "max": float(values.max()),
+    }
 
 
 @pytest.mark.parametrize("method", METHODS)
@@ -61,7 +66,16 @@ def raw_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _preprocess(raw_root: Path, out: Path) -> dict:
-    run(list(MONTHS.values()), [MONTHS["train"]], raw_root, out, out / "stats.json", VARIABLES, DOMAIN, log=lambda _: None)
+    run(
+        list(MONTHS.values()),
+        [MONTHS["train"]],
+        raw_root,
+        out,
+        out / "stats.json",
+        VARIABLES,
+        DOMAIN,
+        log=lambda _: None,
+    )
     return json.loads((out / "stats.json").read_text())
 
 
@@ -69,8 +83,11 @@ def test_statistics_come_from_the_training_months_only(raw_root: Path, tmp_path:
     stats = _preprocess(raw_root, tmp_path / "a")
     train = xr.load_dataset(tmp_path / "a" / f"{MONTHS['train']}.nc")
     for name in VARIABLES:
-        np.testing.assert_allclose([stats[name][k] for k in ("mean", "std", "min", "max")],
-                                   list(_stats(train[name].values.astype(np.float64)).values()), rtol=1e-9)
+        np.testing.assert_allclose(
+            [stats[name][k] for k in ("mean", "std", "min", "max")],
+            list(_stats(train[name].values.astype(np.float64)).values()),
+            rtol=1e-9,
+        )
     # Replace the validation and test months with very different data: the statistics must not move.
     for split in ("val", "test"):
         with xr.open_dataset(raw_root / MONTHS[split] / "sfc.nc") as ds:
@@ -96,5 +113,5 @@ def test_test_windows_are_scaled_with_training_statistics_and_restored_exactly(m
     assert SplitMeta.read(tmp_path / "seq").normalisation == method == meta.normalisation
     windows = load_test_set(tmp_path / "seq", stats)
     first = int((np.datetime64(meta.init_times[0]) - np.datetime64("2017-09-01T00")) / np.timedelta64(1, "h"))
-    np.testing.assert_allclose(windows.truth[0], raw[first + 1: first + 4], rtol=1e-6)
-    np.testing.assert_allclose(windows.observed[0], raw[first - 3: first + 1], rtol=1e-6)
+    np.testing.assert_allclose(windows.truth[0], raw[first + 1 : first + 4], rtol=1e-6)
+    np.testing.assert_allclose(windows.observed[0], raw[first - 3 : first + 1], rtol=1e-6)

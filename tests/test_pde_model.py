@@ -7,8 +7,8 @@ from pathlib import Path
 import keras
 import numpy as np
 import pytest
-
 from helpers import run_under_jax
+
 from ambs.datasets.moving_digits import bounce, render
 from ambs.models.pde import build_pde
 

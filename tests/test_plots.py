@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import xarray as xr
+from conftest import ROOT
 from matplotlib.collections import LineCollection, PolyCollection
 
 from ambs.coastline import is_geographic, lines_in_box, load_coastlines
@@ -22,7 +23,6 @@ from ambs.plots.maps import map_grid
 from ambs.plots.quantile_diagrams import check_leads, quantiles_figure
 from ambs.plots.tables import csv_to_html
 from ambs.plots.training import read_history, training_figure
-from conftest import ROOT
 
 COASTLINE = ROOT / "resources" / "coastline_europe.geojson"
 LEADS, CONTEXT, INITS = 4, 3, 9
@@ -36,15 +36,24 @@ def forecast_file(model: str, offset: float, geographic: bool = True, seed: int 
     truth = 285 + 3 * rng.normal(size=shape)
     context = 285 + 3 * rng.normal(size=(INITS, CONTEXT, lat.size, lon.size))
     forecast = truth + offset * (1 + np.arange(INITS))[:, None, None, None] * rng.normal(size=shape)
-    units = {"lat": {"units": "degrees_north"}, "lon": {"units": "degrees_east"}} if geographic else {"lat": {}, "lon": {}}
+    units = (
+        {"lat": {"units": "degrees_north"}, "lon": {"units": "degrees_east"}} if geographic else {"lat": {}, "lon": {}}
+    )
     attrs = {"units": "K", "long_name": "2 metre temperature"}
     dims = ("init", "lead", "latitude", "longitude")
     return xr.Dataset(
-        {"forecast": (dims, forecast, attrs), "truth": (dims, truth, attrs),
-         "context": (("init", "context_lead", "latitude", "longitude"), context, attrs)},
-        coords={"init": np.datetime64("2017-09-01T05", "ns") + np.arange(INITS) * np.timedelta64(3, "h"),
-                "lead": np.arange(1, LEADS + 1), "context_lead": np.arange(1 - CONTEXT, 1),
-                "latitude": ("latitude", lat, units["lat"]), "longitude": ("longitude", lon, units["lon"])},
+        {
+            "forecast": (dims, forecast, attrs),
+            "truth": (dims, truth, attrs),
+            "context": (("init", "context_lead", "latitude", "longitude"), context, attrs),
+        },
+        coords={
+            "init": np.datetime64("2017-09-01T05", "ns") + np.arange(INITS) * np.timedelta64(3, "h"),
+            "lead": np.arange(1, LEADS + 1),
+            "context_lead": np.arange(1 - CONTEXT, 1),
+            "latitude": ("latitude", lat, units["lat"]),
+            "longitude": ("longitude", lon, units["lon"]),
+        },
         attrs={"model": model},
     )
 
@@ -93,8 +102,9 @@ def test_lead_curve_leaves_out_models_without_the_metric() -> None:
 
 def test_cases_are_picked_at_mse_quantiles() -> None:
     forecasts = [forecast_file("a", 0.5, seed=1), forecast_file("b", 1.0, seed=1)]
-    expected = np.mean([((f.forecast - f.truth) ** 2).mean(("lead", "latitude", "longitude")).values
-                        for f in forecasts], axis=0)
+    expected = np.mean(
+        [((f.forecast - f.truth) ** 2).mean(("lead", "latitude", "longitude")).values for f in forecasts], axis=0
+    )
     np.testing.assert_allclose(case_mse(forecasts), expected)
     assert case_index(forecasts, "best") == int(np.argmin(expected))
     assert case_index(forecasts, "worst") == int(np.argmax(expected))
@@ -156,7 +166,9 @@ def test_shipped_coastline_covers_the_default_region() -> None:
     assert -45.5 <= lons.min() and lons.max() <= 60.5 and 19.5 <= lats.min() and lats.max() <= 80.5
     # The German Bight coast (about 53.5 N, 8 E) lies inside config.yaml's region; the Alps have none.
     north_sea = lines_in_box(lines, 4.0, 11.75, 46.25, 54.0)
-    assert north_sea and any(((l[:, 1] > 53) & (l[:, 1] < 54) & (l[:, 0] > 7) & (l[:, 0] < 9)).any() for l in north_sea)
+    assert north_sea and any(
+        ((line[:, 1] > 53) & (line[:, 1] < 54) & (line[:, 0] > 7) & (line[:, 0] < 9)).any() for line in north_sea
+    )
     assert lines_in_box(lines, 9.0, 11.0, 46.5, 47.0) == []
 
 
@@ -174,8 +186,11 @@ def test_quantile_diagrams_plot_the_conditional_quantiles_per_lead() -> None:
     fig = quantiles_figure(forecast, [1, 4], n_bins=8)
     mains = [ax for ax in fig.axes if ax.get_title()]
     assert [ax.get_title() for ax in mains] == [
-        "calibration-refinement, lead +1 h", "likelihood-base-rate, lead +1 h",
-        "calibration-refinement, lead +4 h", "likelihood-base-rate, lead +4 h"]
+        "calibration-refinement, lead +1 h",
+        "likelihood-base-rate, lead +1 h",
+        "calibration-refinement, lead +4 h",
+        "likelihood-base-rate, lead +4 h",
+    ]
     f, x = forecast.forecast.sel(lead=4).values, forecast.truth.sel(lead=4).values
     expected = conditional_quantiles(x, f, common_edges(f, x, 8))
     median = mains[3].lines[2]
@@ -190,9 +205,20 @@ def test_quantile_leads_must_exist(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match=r"'plots.quantile_leads': leads \[6\] are not in f.nc \(leads 1..4\)"):
         check_leads(forecast, [2, 6], "f.nc")
     forecast.to_netcdf(tmp_path / "forecast.nc")
-    out = subprocess.run([sys.executable, str(ROOT / "scripts" / "plot_quantiles.py"), "--leads", "5",
-                          "--out", str(tmp_path / "q.png"), str(tmp_path / "forecast.nc")],
-                         capture_output=True, text=True, check=False)
+    out = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "scripts" / "plot_quantiles.py"),
+            "--leads",
+            "5",
+            "--out",
+            str(tmp_path / "q.png"),
+            str(tmp_path / "forecast.nc"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert out.returncode != 0 and "plots.quantile_leads" in out.stderr and not (tmp_path / "q.png").exists()
 
 
@@ -204,8 +230,9 @@ def test_config_refuses_quantile_leads_beyond_the_forecast(test_config: dict) ->
 
 def test_training_curves_from_a_resumed_history(tmp_path: Path) -> None:
     csv = tmp_path / "history.csv"
-    csv.write_text("epoch,adv,loss,val_adv,val_loss\n0,0.7,2.0,0.6,1.8\n1,0.6,1.5,0.6,1.6\n"
-                   "1,0.65,1.4,0.6,1.5\n2,0.5,1.2,0.5,1.3\n")
+    csv.write_text(
+        "epoch,adv,loss,val_adv,val_loss\n0,0.7,2.0,0.6,1.8\n1,0.6,1.5,0.6,1.6\n1,0.65,1.4,0.6,1.5\n2,0.5,1.2,0.5,1.3\n"
+    )
     history = read_history(csv)
     assert history["epoch"].tolist() == [0, 1, 2] and history["loss"].tolist() == [2.0, 1.4, 1.2]
     fig = training_figure(history, "savp")
@@ -225,10 +252,16 @@ def test_training_curves_from_a_resumed_history(tmp_path: Path) -> None:
 
 def test_tables_become_html_pages(tmp_path: Path) -> None:
     csv = tmp_path / "skill.csv"
-    pd.DataFrame({"model": ["convlstm", "mcnet"], "baseline": ["persistence"] * 2, "metric": ["rmse"] * 2,
-                  "lead": [1, 1], "skill": [0.123456, -0.5]}).to_csv(csv, index=False)
+    pd.DataFrame(
+        {
+            "model": ["convlstm", "mcnet"],
+            "baseline": ["persistence"] * 2,
+            "metric": ["rmse"] * 2,
+            "lead": [1, 1],
+            "skill": [0.123456, -0.5],
+        }
+    ).to_csv(csv, index=False)
     assert csv_to_html(csv, "Skill <scores>", tmp_path / "skill.html") == 2
     page = (tmp_path / "skill.html").read_text()
     assert "<title>Skill &lt;scores&gt;</title>" in page and "<th>baseline</th>" in page
     assert "<td>0.1235</td>" in page and "<td>-0.5</td>" in page and page.count("<tr") == 3
-

@@ -12,13 +12,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 import xarray as xr
+from conftest import ROOT
 
 from ambs.config import Area
 from ambs.era5.extract import extract_month
 from ambs.era5.synthetic import SyntheticClient
 from ambs.era5.validate import Era5FileError
 from ambs.preprocess import run
-from conftest import ROOT
 
 DOMAIN = Area(north=52.0, west=5.0, south=48.0, east=9.0)
 REGION = Area(north=51.0, west=6.0, south=49.0, east=8.0)
@@ -30,16 +30,38 @@ VARIABLES = ["t2m", "msl", "z500"]
 def raw_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("raw")
     for month in MONTHS:
-        extract_month(SyntheticClient(5), VARIABLES, DOMAIN, month, [1, 2, 3], list(range(24)), root / month, lambda _: None)
+        extract_month(
+            SyntheticClient(5), VARIABLES, DOMAIN, month, [1, 2, 3], list(range(24)), root / month, lambda _: None
+        )
     return root
 
 
 def _mpirun(ranks: int, raw_root: Path, out: Path) -> bytes:
     mpiexec = shutil.which("mpiexec", path=str(Path(sys.executable).parent)) or "mpiexec"
-    cmd = [mpiexec, "-n", str(ranks), sys.executable, str(ROOT / "scripts" / "preprocess.py"),
-           "--variables", *VARIABLES, "--region", "51", "6", "49", "8", "--months", *MONTHS,
-           "--train-months", *MONTHS[:2], "--raw-root", str(raw_root), "--out-root", str(out / "cropped"),
-           "--stats", str(out / "stats.json")]
+    cmd = [
+        mpiexec,
+        "-n",
+        str(ranks),
+        sys.executable,
+        str(ROOT / "scripts" / "preprocess.py"),
+        "--variables",
+        *VARIABLES,
+        "--region",
+        "51",
+        "6",
+        "49",
+        "8",
+        "--months",
+        *MONTHS,
+        "--train-months",
+        *MONTHS[:2],
+        "--raw-root",
+        str(raw_root),
+        "--out-root",
+        str(out / "cropped"),
+        "--stats",
+        str(out / "stats.json"),
+    ]
     result = subprocess.run(cmd, capture_output=True, text=True, env=dict(os.environ), check=False, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"rank 0/{ranks}" in result.stdout
@@ -83,6 +105,14 @@ def test_corrupt_file_is_named(raw_root: Path, tmp_path: Path) -> None:
     data = (broken / "sfc.nc").read_bytes()
     (broken / "sfc.nc").write_bytes(data[: len(data) // 3])
     with pytest.raises(Era5FileError, match="sfc.nc"):
-        run(MONTHS[:1], MONTHS[:1], tmp_path / "raw", tmp_path / "out", tmp_path / "s.json", VARIABLES, REGION,
-            log=lambda _: None)
+        run(
+            MONTHS[:1],
+            MONTHS[:1],
+            tmp_path / "raw",
+            tmp_path / "out",
+            tmp_path / "s.json",
+            VARIABLES,
+            REGION,
+            log=lambda _: None,
+        )
     assert not (tmp_path / "out" / f"{MONTHS[0]}.nc").exists()

@@ -82,7 +82,9 @@ def test_the_pde_model_integrates_its_ode_further() -> None:
 def savp() -> SAVP:
     """A SAVP whose forecasts depend on the latents: untrained, its zero-initialised output gives persistence for any z."""
     keras.utils.set_random_seed(1)
-    model = SAVP(CONTEXT, FORECAST, 1, filters=4, kernel_size=3, latent_channels=2, kl_weight=0.01, adversarial_weight=0.1)
+    model = SAVP(
+        CONTEXT, FORECAST, 1, filters=4, kernel_size=3, latent_channels=2, kl_weight=0.01, adversarial_weight=0.1
+    )
     model(_context(1))
     rng = np.random.default_rng(2)
     for weight in model.weights:

@@ -8,8 +8,8 @@ from typing import Any
 import keras
 import numpy as np
 import pytest
-
 from helpers import run_under_jax
+
 from ambs.models.convlstm import build_convlstm
 from ambs.models.registry import draw_samples
 from ambs.models.savp import SAVP
@@ -19,8 +19,16 @@ CONTEXT = (4, 9, 10, 3)  # odd height, so the upsampling crop is exercised
 
 def _model() -> SAVP:
     keras.utils.set_random_seed(1)
-    return SAVP(CONTEXT, forecast_steps=3, target_index=1, filters=4, kernel_size=3, latent_channels=2,
-                kl_weight=0.01, adversarial_weight=0.1)
+    return SAVP(
+        CONTEXT,
+        forecast_steps=3,
+        target_index=1,
+        filters=4,
+        kernel_size=3,
+        latent_channels=2,
+        kl_weight=0.01,
+        adversarial_weight=0.1,
+    )
 
 
 @pytest.fixture(scope="module")

@@ -9,8 +9,17 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from ambs.sequences import RUN_WINDOWS, SHARD_SIZE, SequenceError, SplitMeta, make_dataset, runs, window_starts, write_split, \
-    write_windows
+from ambs.sequences import (
+    RUN_WINDOWS,
+    SHARD_SIZE,
+    SequenceError,
+    SplitMeta,
+    make_dataset,
+    runs,
+    window_starts,
+    write_split,
+    write_windows,
+)
 from ambs.similarity.windows import read_split
 
 
@@ -31,8 +40,10 @@ def _month(path: Path, start: str, hours: int, seed: int) -> Path:
     coords = {"time": times, "latitude": [50.0, 49.75, 49.5], "longitude": [6.0, 6.25, 6.5, 6.75]}
     shape = (hours, 3, 4)
     xr.Dataset(
-        {"t2m": (("time", "latitude", "longitude"), 280 + rng.normal(size=shape)),
-         "msl": (("time", "latitude", "longitude"), 101000 + 100 * rng.normal(size=shape))},
+        {
+            "t2m": (("time", "latitude", "longitude"), 280 + rng.normal(size=shape)),
+            "msl": (("time", "latitude", "longitude"), 101000 + 100 * rng.normal(size=shape)),
+        },
         coords=coords,
     ).to_netcdf(path)
     return path
@@ -55,7 +66,9 @@ def test_roundtrip_through_tfrecords(tmp_path: Path) -> None:
         np.testing.assert_allclose(target[0, ..., 0], (first["t2m"].values[3:] - 280) / 2, rtol=1e-5)
     assert meta.init_times[0].startswith("2017-07-01T02")
     # the two files are contiguous (30 h then 20 h), so windows span the join
-    assert meta.count == len(window_starts(np.arange(50).astype("timedelta64[h]") + np.datetime64("2017-07-01T00"), 5, 2))
+    assert meta.count == len(
+        window_starts(np.arange(50).astype("timedelta64[h]") + np.datetime64("2017-07-01T00"), 5, 2)
+    )
 
 
 def test_unshuffled_batches_keep_the_order_of_meta_across_shards(tmp_path: Path) -> None:
@@ -83,7 +96,9 @@ def test_every_frame_is_stored_once_and_every_window_comes_back(tmp_path: Path) 
     frames = np.random.default_rng(3).normal(size=(2 * SHARD_SIZE * 3 + 40, 3, 4, 2)).astype(np.float32)
     starts = np.concatenate([np.arange(0, 3 * SHARD_SIZE, 3), 3 * SHARD_SIZE + 20 + np.arange(0, 3 * SHARD_SIZE, 3)])
     times = [str(t) for t in np.datetime64("2017-01-01T00", "h") + starts + 4]
-    meta = SplitMeta(len(starts), (5, 3, 4, 2), ["msl", "t2m"], "t2m", 3, 2, times, [50.0, 49.75, 49.5], [6.0, 6.25, 6.5, 6.75])
+    meta = SplitMeta(
+        len(starts), (5, 3, 4, 2), ["msl", "t2m"], "t2m", 3, 2, times, [50.0, 49.75, 49.5], [6.0, 6.25, 6.5, 6.75]
+    )
     write_windows(frames, starts, meta, tmp_path / "seq")
     expected = np.stack([frames[s : s + 5] for s in starts])
     np.testing.assert_array_equal(read_split(tmp_path / "seq")[1], expected)

@@ -11,7 +11,7 @@ import xarray as xr
 
 from ambs.normalisation import Normaliser
 from ambs.similarity.encoder import build_encoder
-from ambs.similarity.forecast_metric import learned_distance, lead_windows, write_learned_distance
+from ambs.similarity.forecast_metric import lead_windows, learned_distance, write_learned_distance
 from ambs.similarity.lsim import LearnedDistance
 
 
@@ -33,7 +33,11 @@ def test_lead_windows_end_at_each_lead_and_pad_a_short_context() -> None:
 def _forecast(fcst: np.ndarray, truth: np.ndarray, context: np.ndarray) -> xr.Dataset:
     dims = ("init", "lead", "latitude", "longitude")
     return xr.Dataset(
-        {"forecast": (dims, fcst), "truth": (dims, truth), "context": (("init", "context_lead", "latitude", "longitude"), context)},
+        {
+            "forecast": (dims, fcst),
+            "truth": (dims, truth),
+            "context": (("init", "context_lead", "latitude", "longitude"), context),
+        },
         coords={"init": np.arange(len(fcst)), "lead": np.arange(1, fcst.shape[1] + 1)},
     )
 

@@ -77,4 +77,6 @@ def test_save_and_reload_give_identical_distances(tmp_path: Path) -> None:
     a, b, c = _inputs(3, "smooth", 1.0)[:, np.newaxis]
     distance.save(tmp_path / "d.keras")
     reloaded = keras.models.load_model(tmp_path / "d.keras")
-    np.testing.assert_array_equal(distance.pairwise(a, np.concatenate([b, c])), reloaded.pairwise(a, np.concatenate([b, c])))
+    np.testing.assert_array_equal(
+        distance.pairwise(a, np.concatenate([b, c])), reloaded.pairwise(a, np.concatenate([b, c]))
+    )

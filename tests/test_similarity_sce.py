@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-
 import keras
 import numpy as np
 import pytest
-
 from helpers import run_under_jax
+
 from ambs.similarity.encoder import build_encoder
 from ambs.similarity.lsim import LearnedDistance
 from ambs.similarity.sce import SiameseTrainer, distance_nce_loss, sce_loss

@@ -7,16 +7,23 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import split
 
 from ambs.similarity import training
 from ambs.similarity.lsim import LearnedDistance, load_distance
 from ambs.similarity.views import ContrastiveViews
 from ambs.train import StopOnSigterm
-from helpers import split
 
 HYPER = {
-    "filters": [3, 4], "embedding_dim": 4, "epochs": 3, "batch_size": 8, "learning_rate": 0.01,
-    "tau": 0.1, "tau_target": 0.05, "lam": 0.5, "neighbour_hours": 4,
+    "filters": [3, 4],
+    "embedding_dim": 4,
+    "epochs": 3,
+    "batch_size": 8,
+    "learning_rate": 0.01,
+    "tau": 0.1,
+    "tau_target": 0.05,
+    "lam": 0.5,
+    "neighbour_hours": 4,
 }
 
 

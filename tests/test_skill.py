@@ -10,10 +10,10 @@ import numpy as np
 import pandas as pd
 import pytest
 import xarray as xr
+from conftest import ROOT
 
 from ambs.compare import compare_skill, experiment_labels, markdown_summary
 from ambs.skill import COLUMNS, paired_skill, skill_score, skill_table
-from conftest import ROOT
 
 
 def test_skill_score_hand_values() -> None:
@@ -61,8 +61,10 @@ def test_skill_table_rows_for_every_model_baseline_metric_and_lead() -> None:
 def _experiment(root: Path, name: str, skill: float, leads: int) -> Path:
     folder = root / name
     (folder / "evaluation").mkdir(parents=True)
-    rows = [{"model": "convlstm", "baseline": "persistence", "metric": "rmse", "lead": lead, "skill": skill}
-            for lead in range(1, leads + 1)]
+    rows = [
+        {"model": "convlstm", "baseline": "persistence", "metric": "rmse", "lead": lead, "skill": skill}
+        for lead in range(1, leads + 1)
+    ]
     pd.DataFrame(rows, columns=COLUMNS).to_csv(folder / "evaluation" / "skill.csv", index=False)
     return folder
 
@@ -85,8 +87,15 @@ def test_compare_labels_and_errors(tmp_path: Path) -> None:
 
 def test_compare_script_writes_csv_and_markdown(tmp_path: Path) -> None:
     folders = [_experiment(tmp_path, "a", 0.1, 3), _experiment(tmp_path, "b", -0.3, 3)]
-    cmd = [sys.executable, str(ROOT / "scripts" / "compare.py"), "--csv", str(tmp_path / "c.csv"),
-           "--markdown", str(tmp_path / "c.md"), *map(str, folders)]
+    cmd = [
+        sys.executable,
+        str(ROOT / "scripts" / "compare.py"),
+        "--csv",
+        str(tmp_path / "c.csv"),
+        "--markdown",
+        str(tmp_path / "c.md"),
+        *map(str, folders),
+    ]
     out = subprocess.run(cmd, capture_output=True, text=True, check=False)
     assert out.returncode == 0, out.stderr
     assert pd.read_csv(tmp_path / "c.csv")[["a", "b"]].mean().tolist() == pytest.approx([0.1, -0.3])

@@ -24,7 +24,6 @@ from pathlib import Path
 import pytest
 import yaml
 import yte
-
 from conftest import ROOT
 from helpers import split
 
@@ -59,8 +58,11 @@ def test_profile_maps_rules_to_juwels_partitions() -> None:
     assert "--signal=TERM@" in rules["train"]["slurm_extra"]
     assert all(partition[r] in {"devel", "batch"} for r in ("extract", "summarize", "plot_metric", "plot_example"))
     assert all({"runtime", "mem_mb"} <= set(res) for res in rules.values())
-    workflow_rules = {name for smk in (ROOT / "workflow" / "rules").glob("*.smk")
-                      for name in re.findall(r"^rule (\w+):", smk.read_text(), flags=re.M)}
+    workflow_rules = {
+        name
+        for smk in (ROOT / "workflow" / "rules").glob("*.smk")
+        for name in re.findall(r"^rule (\w+):", smk.read_text(), flags=re.M)
+    }
     assert workflow_rules - set(rules) == set(), "rules without resources in the Slurm profile"
     overridden = profile_resources({"AMBS_SLURM_ACCOUNT": "x", "AMBS_SLURM_GPU_PARTITION": "booster"})
     assert overridden[0]["slurm_account"] == "x" and overridden[1]["train"]["slurm_partition"] == "booster"
@@ -79,10 +81,20 @@ def slurm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalSlurm]:
         yield cluster
 
 
-def run_snakemake(cluster: LocalSlurm, workdir: Path, *args: str, timeout: float = 900) -> subprocess.CompletedProcess[str]:
+def run_snakemake(
+    cluster: LocalSlurm, workdir: Path, *args: str, timeout: float = 900
+) -> subprocess.CompletedProcess[str]:
     env = {**cluster.env, **SITE, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
-    cmd = [*SNAKEMAKE, "--directory", str(workdir), "--profile", str(PROFILE),
-           "--slurm-init-seconds-before-status-checks", "2", *args]
+    cmd = [
+        *SNAKEMAKE,
+        "--directory",
+        str(workdir),
+        "--profile",
+        str(PROFILE),
+        "--slurm-init-seconds-before-status-checks",
+        "2",
+        *args,
+    ]
     return subprocess.run(cmd, cwd=workdir, env=env, capture_output=True, text=True, check=False, timeout=timeout)
 
 
@@ -122,9 +134,18 @@ def test_workflow_runs_in_the_profiles_partitions(slurm: LocalSlurm, tmp_path: P
         assert rule is not None, f"a job of no known rule: {job}"
         ran.setdefault(rule, []).append(job)
     counts = {rule: len(js) for rule, js in ran.items()}
-    assert counts == {"extract": 3, "preprocess": 1, "climatology": 1, "sequences": 3, "train": 1,
-                      "train_similarity": 1, "score_learned_distance": 2, "evaluate": 2, "summarize": 1,
-                      "plot_metric": 1}
+    assert counts == {
+        "extract": 3,
+        "preprocess": 1,
+        "climatology": 1,
+        "sequences": 3,
+        "train": 1,
+        "train_similarity": 1,
+        "score_learned_distance": 2,
+        "evaluate": 2,
+        "summarize": 1,
+        "plot_metric": 1,
+    }
     for rule, js in ran.items():
         for job in js:
             assert job["Partition"] == expected[rule], (rule, job)
@@ -144,9 +165,25 @@ def test_failed_slurm_job_names_its_log(slurm: LocalSlurm, tmp_path: Path) -> No
         'rule fail:\n    output: "never.txt"\n    shell: "echo going to fail; exit 3"\n'
     )
     env = {**slurm.env, **SITE, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
-    out = subprocess.run([sys.executable, "-m", "snakemake", "--snakefile", "Snakefile", "--profile", str(PROFILE),
-                          "--slurm-init-seconds-before-status-checks", "2"],
-                         cwd=tmp_path, env=env, capture_output=True, text=True, check=False, timeout=300)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "snakemake",
+            "--snakefile",
+            "Snakefile",
+            "--profile",
+            str(PROFILE),
+            "--slurm-init-seconds-before-status-checks",
+            "2",
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
     text = out.stdout + out.stderr
     assert out.returncode != 0
     logs = re.findall(r"(\S*slurm_logs/rule_fail/\S*?\.log)", text)
@@ -165,10 +202,26 @@ HYPER = {"filters": 4, "kernel_size": 3, "epochs": 4, "batch_size": 4, "learning
 
 
 def _train_cmd(tmp_path: Path) -> list[str]:
-    return [sys.executable, str(ROOT / "scripts" / "train.py"), "--model", "convlstm", "--hyper", json.dumps(HYPER),
-            "--seed", "1", "--train", str(tmp_path / "train"), "--val", str(tmp_path / "val"),
-            "--out", str(tmp_path / "model.keras"), "--history", str(tmp_path / "history.csv"),
-            "--workdir", str(tmp_path / "work")]
+    return [
+        sys.executable,
+        str(ROOT / "scripts" / "train.py"),
+        "--model",
+        "convlstm",
+        "--hyper",
+        json.dumps(HYPER),
+        "--seed",
+        "1",
+        "--train",
+        str(tmp_path / "train"),
+        "--val",
+        str(tmp_path / "val"),
+        "--out",
+        str(tmp_path / "model.keras"),
+        "--history",
+        str(tmp_path / "history.csv"),
+        "--workdir",
+        str(tmp_path / "work"),
+    ]
 
 
 def test_sigterm_saves_a_backup_and_the_rerun_resumes(tmp_path: Path) -> None:
@@ -217,8 +270,14 @@ def test_data_parallel_over_several_devices_under_jax(tmp_path: Path) -> None:
         "    m.fit(np.ones((8, 3)), np.ones((8, 2)), batch_size=4, epochs=1, verbose=0)\n"
         "print(type(d).__name__, len(devices))\n"
     )
-    env = {**os.environ, "KERAS_BACKEND": "jax", "XLA_FLAGS": "--xla_force_host_platform_device_count=2",
-           "JAX_PLATFORMS": "cpu"}
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False, timeout=300)
+    env = {
+        **os.environ,
+        "KERAS_BACKEND": "jax",
+        "XLA_FLAGS": "--xla_force_host_platform_device_count=2",
+        "JAX_PLATFORMS": "cpu",
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False, timeout=300
+    )
     assert out.returncode == 0, out.stderr[-3000:]
     assert out.stdout.strip().splitlines()[-1] == "DataParallel 2"

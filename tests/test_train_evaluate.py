@@ -13,6 +13,8 @@ import keras
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import ROOT
+from helpers import STATS, split
 
 from ambs.checkpoints import EpochCheckpoints, random_states
 from ambs.climatology import monthly_hourly_climatology
@@ -20,18 +22,31 @@ from ambs.evaluate import References, evaluate, load_test_set, summary_table
 from ambs.models.registry import build_model, load_model
 from ambs.sequences import SplitMeta, make_dataset
 from ambs.train import epoch_batches, keep_history_before
-from conftest import ROOT
-from helpers import STATS, split
 
 HYPER = {"filters": 4, "kernel_size": 3, "epochs": 2, "batch_size": 8, "learning_rate": 0.003}
 
 
 def _train_cmd(tmp_path: Path, epochs: int) -> list[str]:
-    return [sys.executable, str(ROOT / "scripts" / "train.py"), "--model", "convlstm",
-            "--hyper", json.dumps({**HYPER, "epochs": epochs}), "--seed", "1",
-            "--train", str(tmp_path / "train"), "--val", str(tmp_path / "val"),
-            "--out", str(tmp_path / "model.keras"), "--history", str(tmp_path / "history.csv"),
-            "--workdir", str(tmp_path / "work")]
+    return [
+        sys.executable,
+        str(ROOT / "scripts" / "train.py"),
+        "--model",
+        "convlstm",
+        "--hyper",
+        json.dumps({**HYPER, "epochs": epochs}),
+        "--seed",
+        "1",
+        "--train",
+        str(tmp_path / "train"),
+        "--val",
+        str(tmp_path / "val"),
+        "--out",
+        str(tmp_path / "model.keras"),
+        "--history",
+        str(tmp_path / "history.csv"),
+        "--workdir",
+        str(tmp_path / "work"),
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -80,8 +95,9 @@ def test_training_killed_mid_epoch_resumes_to_the_uninterrupted_result(
     for name in ("train", "val"):
         shutil.copytree(trained / name, tmp_path / name)
     cmd = _train_cmd(tmp_path, 2)
-    killed = subprocess.run([cmd[0], "-c", KILL_MID_EPOCH.format(name=signum.name), *cmd[1:]],
-                            capture_output=True, text=True, check=False)
+    killed = subprocess.run(
+        [cmd[0], "-c", KILL_MID_EPOCH.format(name=signum.name), *cmd[1:]], capture_output=True, text=True, check=False
+    )
     assert killed.returncode == (128 + signum if signum == signal.SIGTERM else -signum), killed.stderr[-3000:]
     assert "epoch 1/2" in killed.stdout and "epoch 2/2" not in killed.stdout
     assert not (tmp_path / "model.keras").exists() and (tmp_path / "work" / "backup" / "epoch-0001").is_dir()
@@ -122,8 +138,10 @@ def test_checkpoints_restore_weights_optimizer_and_random_states(tmp_path: Path)
     fresh = _tiny_model()
     assert EpochCheckpoints(tmp_path / "backup", {"run": 1}).restore(fresh, lambda _: None) == 1
     assert random_states(trained)[0].numpy()[1] > 0  # the dropout's generator has moved on
-    for got, want in zip(fresh.weights + fresh.optimizer.variables + random_states(fresh),
-                         trained.weights + trained.optimizer.variables + random_states(trained)):
+    for got, want in zip(
+        fresh.weights + fresh.optimizer.variables + random_states(fresh),
+        trained.weights + trained.optimizer.variables + random_states(trained),
+    ):
         np.testing.assert_array_equal(got.numpy(), want.numpy(), err_msg=want.path)
 
 
@@ -133,7 +151,10 @@ def test_checkpoints_of_another_configuration_are_not_resumed(tmp_path: Path) ->
     (backup / "epoch-0003" / "run.json").write_text(json.dumps({"model": "convlstm", "hyper": {"epochs": 3}}))
     (backup / ".epoch-0004.99.partial").mkdir()  # a write that was killed
     lines: list[str] = []
-    assert EpochCheckpoints(backup, {"model": "convlstm", "hyper": {"epochs": 5}}).restore(_tiny_model(), lines.append) == 0
+    assert (
+        EpochCheckpoints(backup, {"model": "convlstm", "hyper": {"epochs": 5}}).restore(_tiny_model(), lines.append)
+        == 0
+    )
     assert not backup.exists() and "another configuration" in lines[0]
 
 
@@ -153,10 +174,14 @@ def test_evaluation_in_physical_units(trained: Path, model: str) -> None:
     result, forecast = evaluate(model, weights, load_test_set(trained / "test", STATS), references)
     assert forecast["truth"].attrs["units"] == "K" and 270 < float(forecast["truth"].mean()) < 300
     error = forecast["forecast"] - forecast["truth"]
-    np.testing.assert_allclose(result["rmse"].values, np.sqrt((error**2).mean(("latitude", "longitude"))).values, rtol=1e-5)
+    np.testing.assert_allclose(
+        result["rmse"].values, np.sqrt((error**2).mean(("latitude", "longitude"))).values, rtol=1e-5
+    )
     if model == "persistence":
         last = forecast["context"].isel(context_lead=-1)
-        np.testing.assert_allclose(forecast["forecast"].values, np.broadcast_to(last.values[:, None], forecast["forecast"].shape), rtol=1e-6)
+        np.testing.assert_allclose(
+            forecast["forecast"].values, np.broadcast_to(last.values[:, None], forecast["forecast"].shape), rtol=1e-6
+        )
     table = summary_table(result)
     assert table["lead"].tolist() == [1, 2, 3] and (table["model"] == model).all()
     assert result.attrs["data_range"] > 0
@@ -170,7 +195,8 @@ def test_stochastic_model_scored_by_ensemble_mean_with_spread(trained: Path) -> 
     model.fit(make_dataset(trained / "train", 8), epochs=1, verbose=0)  # moves the decoder off exact persistence
     model.save(trained / "savp.keras")
     references = References(climatology=monthly_hourly_climatology([trained / "train.nc"], "t2m"))
-    result, _ = evaluate("savp", trained / "savp.keras", load_test_set(trained / "test", STATS), references,
-                         ensemble_size=4, seed=2)
+    result, _ = evaluate(
+        "savp", trained / "savp.keras", load_test_set(trained / "test", STATS), references, ensemble_size=4, seed=2
+    )
     assert result["spread"].dims == ("init", "lead") and float(result["spread"].mean()) > 0
     assert "spread" in summary_table(result).columns

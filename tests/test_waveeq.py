@@ -43,16 +43,16 @@ def test_damping_dissipates_energy() -> None:
 
 
 def test_standing_mode_oscillates_at_the_analytic_frequency() -> None:
-    """sin(kπx)sin(lπy) with zero initial velocity on the unit square gives u(t) = u(0)·cos(cπ√(k²+l²)·t)."""
-    k, l, c = 1, 2, 1.0
+    """sin(kπx)sin(mπy) with zero initial velocity on the unit square gives u(t) = u(0)·cos(cπ√(k²+m²)·t)."""
+    k, m, c = 1, 2, 1.0
     h = grid_spacing(SIZE, False)
     x = np.arange(SIZE) * h
-    mode = np.sin(k * np.pi * x)[:, None] * np.sin(l * np.pi * x)[None, :]
+    mode = np.sin(k * np.pi * x)[:, None] * np.sin(m * np.pi * x)[None, :]
     dt, substeps = 0.25 * h, 4
     frames = simulate(mode, mode, 120, substeps, dt, c)
     times = np.arange(120) * substeps * dt  # four periods
     row, col = SIZE // 2, SIZE // 4
-    expected = mode[row, col] * np.cos(c * np.pi * np.hypot(k, l) * times)
+    expected = mode[row, col] * np.cos(c * np.pi * np.hypot(k, m) * times)
     # A 10 % error in ω misses by about twice the amplitude, so this tolerance tells frequencies apart.
     np.testing.assert_allclose(frames[:, row, col], expected, atol=0.05 * abs(mode[row, col]))
 
@@ -74,7 +74,9 @@ def test_generated_sequences_are_reproducible_and_wave_like() -> None:
 
 
 def test_spinup_drops_the_first_frames() -> None:
-    np.testing.assert_array_equal(generate_waveeq(2, 5, 16, seed=4, spinup=3), generate_waveeq(2, 8, 16, seed=4, spinup=0)[:, 3:])
+    np.testing.assert_array_equal(
+        generate_waveeq(2, 5, 16, seed=4, spinup=3), generate_waveeq(2, 8, 16, seed=4, spinup=0)[:, 3:]
+    )
 
 
 def test_cfl_violation_is_refused() -> None:

@@ -14,11 +14,11 @@ import pandas as pd
 import pytest
 import xarray as xr
 import yaml
+from conftest import ROOT
+from report_browser import chromium, render_report
 
 from ambs.models.kinds import BASELINES, has_train_job
 from ambs.plots import EXAMPLE_CASES
-from conftest import ROOT
-from report_browser import chromium, render_report
 
 pytestmark = pytest.mark.e2e
 SNAKEMAKE = [sys.executable, "-m", "snakemake", "--snakefile", str(ROOT / "workflow" / "Snakefile")]
@@ -77,7 +77,9 @@ def test_bands_skill_and_combined_forecasts(finished_run: Path) -> None:
     skill = pd.read_csv(evaluation / "skill.csv")
     assert set(skill["baseline"]) == set(BASELINES) and skill["skill"].notna().all()
     with xr.open_dataset(evaluation / "forecasts.nc") as forecasts:
-        assert forecasts["model"].values.tolist() == config["models"] and forecasts.attrs["Conventions"].startswith("CF")
+        assert forecasts["model"].values.tolist() == config["models"] and forecasts.attrs["Conventions"].startswith(
+            "CF"
+        )
 
 
 def test_cf_readable_intermediates(finished_run: Path) -> None:
@@ -164,9 +166,12 @@ def test_report_renders_every_plot_and_table_in_chromium(finished_run: Path) -> 
     config = yaml.safe_load((finished_run / "config" / "test.yaml").read_text())
     results = finished_run / "results" / config["experiment"]
     plots = sorted((results / "plots").glob("*.png"))
-    expected = ({f"{metric}_vs_lead.png" for metric in METRICS} | {f"example_{case}.png" for case in EXAMPLE_CASES}
-                | {f"quantiles_{model}.png" for model in config["models"]}
-                | {f"training_{model}.png" for model in config["models"] if has_train_job(model)})
+    expected = (
+        {f"{metric}_vs_lead.png" for metric in METRICS}
+        | {f"example_{case}.png" for case in EXAMPLE_CASES}
+        | {f"quantiles_{model}.png" for model in config["models"]}
+        | {f"training_{model}.png" for model in config["models"] if has_train_job(model)}
+    )
     assert expected <= {plot.name for plot in plots}
     for plot in plots:
         path = plot.relative_to(finished_run).as_posix()
@@ -184,7 +189,12 @@ def test_report_renders_every_plot_and_table_in_chromium(finished_run: Path) -> 
 
 
 def test_lint_is_clean() -> None:
-    out = subprocess.run([*SNAKEMAKE, "--lint", "--configfile", str(ROOT / "config" / "test.yaml")],
-                         cwd=ROOT, capture_output=True, text=True, check=False)
+    out = subprocess.run(
+        [*SNAKEMAKE, "--lint", "--configfile", str(ROOT / "config" / "test.yaml")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert out.returncode == 0, out.stdout + out.stderr
     assert "Lints for" not in out.stdout + out.stderr

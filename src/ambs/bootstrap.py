@@ -21,7 +21,9 @@ QUANTILES = {"q05": 0.05, "q95": 0.95}
 
 def block_index(init_times: np.ndarray, block_hours: int) -> np.ndarray:
     """Block number 0..B-1 of each init time: whole ``block_hours`` periods since the first init, empty ones skipped."""
-    hours = (np.asarray(init_times, dtype="datetime64[h]") - np.min(init_times).astype("datetime64[h]")).astype(np.int64)
+    hours = (np.asarray(init_times, dtype="datetime64[h]") - np.min(init_times).astype("datetime64[h]")).astype(
+        np.int64
+    )
     return np.unique(hours // block_hours, return_inverse=True)[1]
 
 
@@ -51,7 +53,9 @@ def bands(result: xr.Dataset, block_hours: int, resamples: int, seed: int) -> xr
     evaluated on the same init times) come from the same resamples.
     """
     names = list(result.data_vars)
-    stacked = np.stack([result[name].transpose("init", "lead").values for name in names], axis=1)  # (init, metric, lead)
+    stacked = np.stack(
+        [result[name].transpose("init", "lead").values for name in names], axis=1
+    )  # (init, metric, lead)
     blocks = block_index(result["init"].values, block_hours)
     means = resampled_means(stacked, blocks, resamples, seed)
     with warnings.catch_warnings():
@@ -65,6 +69,15 @@ def bands(result: xr.Dataset, block_hours: int, resamples: int, seed: int) -> xr
         data[f"{name}_mean"] = (("lead",), point[index], attrs)
     return xr.Dataset(
         data,
-        coords={"lead": result["lead"], "bound": ("bound", list(QUANTILES), {"long_name": "quantile of the resampled mean"})},
-        attrs={**result.attrs, "block_hours": block_hours, "resamples": resamples, "seed": seed, "blocks": int(blocks.max() + 1)},
+        coords={
+            "lead": result["lead"],
+            "bound": ("bound", list(QUANTILES), {"long_name": "quantile of the resampled mean"}),
+        },
+        attrs={
+            **result.attrs,
+            "block_hours": block_hours,
+            "resamples": resamples,
+            "seed": seed,
+            "blocks": int(blocks.max() + 1),
+        },
     )

@@ -43,10 +43,12 @@ def monthly_hourly_climatology(paths: list[Path], variable: str) -> xr.Dataset:
     attrs = {key: field.attrs[key] for key in ("units", "long_name") if key in field.attrs}
     return xr.Dataset(
         {
-            BY_MONTH: by_month.transpose("month", "hour", ...).astype(np.float32).assign_attrs(
-                attrs, cell_methods="time: mean within months and hours of day"),
-            ALL_MONTHS: all_months.transpose("hour", ...).astype(np.float32).assign_attrs(
-                attrs, cell_methods="time: mean within hours of day"),
+            BY_MONTH: by_month.transpose("month", "hour", ...)
+            .astype(np.float32)
+            .assign_attrs(attrs, cell_methods="time: mean within months and hours of day"),
+            ALL_MONTHS: all_months.transpose("hour", ...)
+            .astype(np.float32)
+            .assign_attrs(attrs, cell_methods="time: mean within hours of day"),
         },
         attrs={"variable": variable, "source_months": " ".join(p.stem for p in paths)},
     )

@@ -31,8 +31,10 @@ def read_skill(folder: Path) -> pd.DataFrame:
 
 def compare_skill(folders: list[Path]) -> pd.DataFrame:
     """One row per (model, baseline, metric, lead), one skill column per experiment (empty where it lacks the row)."""
-    tables = [read_skill(folder).set_index(KEYS)["skill"].rename(label)
-              for folder, label in zip(folders, experiment_labels(folders))]
+    tables = [
+        read_skill(folder).set_index(KEYS)["skill"].rename(label)
+        for folder, label in zip(folders, experiment_labels(folders))
+    ]
     return pd.concat(tables, axis=1).sort_index().reset_index()
 
 
@@ -42,5 +44,7 @@ def markdown_summary(wide: pd.DataFrame) -> str:
     leads = sorted(set.intersection(*(set(wide.loc[wide[e].notna(), "lead"]) for e in experiments)))
     summary = wide[wide["lead"].isin(leads)].groupby(["model", "baseline", "metric"])[experiments].mean()
     lead_text = f"{leads[0]}-{leads[-1]} h" if leads else "none"
-    return (f"Skill score (1 perfect, 0 as good as the baseline, negative worse) averaged over the lead hours "
-            f"{lead_text}, which every experiment has\n\n{summary.reset_index().to_markdown(index=False, floatfmt='.3f')}\n")
+    return (
+        f"Skill score (1 perfect, 0 as good as the baseline, negative worse) averaged over the lead hours "
+        f"{lead_text}, which every experiment has\n\n{summary.reset_index().to_markdown(index=False, floatfmt='.3f')}\n"
+    )

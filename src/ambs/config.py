@@ -38,10 +38,10 @@ class Area:
     east: float
 
     @classmethod
-    def from_mapping(cls, values: dict[str, float]) -> "Area":
+    def from_mapping(cls, values: dict[str, float]) -> Area:
         return cls(*(float(values[k]) for k in ("north", "west", "south", "east")))
 
-    def contains(self, other: "Area") -> bool:
+    def contains(self, other: Area) -> bool:
         return (
             self.south <= other.south
             and other.north <= self.north
@@ -106,9 +106,7 @@ def _check_era5(config: dict[str, Any]) -> None:
     if not Area.from_mapping(config["domain"]).contains(Area.from_mapping(config["region"])):
         raise ConfigError("config key 'region': the region must lie inside 'domain' (the extracted area)")
     if config["target"] not in config["variables"]:
-        raise ConfigError(
-            f"config key 'target': {config['target']!r} must be one of 'variables' {config['variables']}"
-        )
+        raise ConfigError(f"config key 'target': {config['target']!r} must be one of 'variables' {config['variables']}")
     seen: dict[str, str] = {}
     for split in SPLITS:
         for month in config["months"][split]:
@@ -146,7 +144,9 @@ def _check_synthetic(config: dict[str, Any]) -> None:
     options = config["datasets"][name]
     for key in ("sources", "speed"):
         if key in options and options[key][0] > options[key][1]:
-            raise ConfigError(f"config key 'datasets.{name}.{key}': minimum {options[key][0]} exceeds maximum {options[key][1]}")
+            raise ConfigError(
+                f"config key 'datasets.{name}.{key}': minimum {options[key][0]} exceeds maximum {options[key][1]}"
+            )
     if name == "moving_digits" and options["size"] <= SPRITE_SIZE:
         raise ConfigError(
             f"config key 'datasets.moving_digits.size': {options['size']} leaves no room to move a "
@@ -178,7 +178,9 @@ def _check_semantics(config: dict[str, Any]) -> None:
         if is_trained(model) and model not in config["hyperparameters"]:
             raise ConfigError(f"config key 'hyperparameters.{model}': missing for model {model!r} in 'models'")
     if ANALOG in config["models"] and "similarity" not in config["hyperparameters"]:
-        raise ConfigError(f"config key 'hyperparameters.similarity': missing; model {ANALOG!r} retrieves with its encoder")
+        raise ConfigError(
+            f"config key 'hyperparameters.similarity': missing; model {ANALOG!r} retrieves with its encoder"
+        )
 
 
 def dataset_name(config: dict[str, Any]) -> str:

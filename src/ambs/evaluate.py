@@ -66,7 +66,9 @@ def _daily_persistence(test: EvalWindows, references: References) -> np.ndarray:
     history = references.require("history", "persistence24")
     grid = (history.sizes.get("latitude"), history.sizes.get("longitude"))
     if grid != test.truth.shape[2:]:
-        raise ValueError(f"--history grid {grid} differs from the test split's {test.truth.shape[2:]}; pass the cropped test months")
+        raise ValueError(
+            f"--history grid {grid} differs from the test split's {test.truth.shape[2:]}; pass the cropped test months"
+        )
     return baselines.daily_persistence(history, test.meta.init_datetimes, test.meta.leads)
 
 
@@ -79,8 +81,13 @@ BASELINE_FORECASTS: dict[str, Callable[[EvalWindows, References], np.ndarray]] =
 
 
 def forecast(
-    model_name: str, model_path: Path | None, test: EvalWindows, references: References,
-    batch_size: int = 32, ensemble_size: int = 1, seed: int = 0,
+    model_name: str,
+    model_path: Path | None,
+    test: EvalWindows,
+    references: References,
+    batch_size: int = 32,
+    ensemble_size: int = 1,
+    seed: int = 0,
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Physical-unit forecasts (init, lead, lat, lon) and, for stochastic models, the ensemble members.
 
@@ -92,7 +99,13 @@ def forecast(
         raise ValueError(f"model {model_name!r} is trained: pass its model.keras (--weights)")
     # beyond the trained horizon (eval_forecast_hours) the model rolls out, see ambs.rollout
     fcst, members = predict_horizon(
-        load_model(model_path), test.context, test.meta.forecast, test.meta.target_index, batch_size, ensemble_size, seed
+        load_model(model_path),
+        test.context,
+        test.meta.forecast,
+        test.meta.target_index,
+        batch_size,
+        ensemble_size,
+        seed,
     )
     if members is None:
         return test.normaliser.denormalise(fcst.astype(np.float64)), None
@@ -101,7 +114,11 @@ def forecast(
 
 
 def score(
-    fcst: np.ndarray, truth: np.ndarray, data_range: float, climatology: np.ndarray | None = None, lats: np.ndarray | None = None,
+    fcst: np.ndarray,
+    truth: np.ndarray,
+    data_range: float,
+    climatology: np.ndarray | None = None,
+    lats: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """Every metric per (init, lead) for physical-unit arrays (init, lead, lat, lon).
 
@@ -137,8 +154,13 @@ def metric_units(metric: str, units: str) -> str:
 
 
 def evaluate(
-    model_name: str, model_path: Path | None, test: EvalWindows, references: References,
-    batch_size: int = 32, ensemble_size: int = 1, seed: int = 0,
+    model_name: str,
+    model_path: Path | None,
+    test: EvalWindows,
+    references: References,
+    batch_size: int = 32,
+    ensemble_size: int = 1,
+    seed: int = 0,
 ) -> tuple[xr.Dataset, xr.Dataset]:
     """(metrics per init and lead, per-sample forecast dataset) of one model on the test set.
 
@@ -149,7 +171,9 @@ def evaluate(
     data_range = float(test.truth.max() - test.truth.min())
     geographic = references.climatology is not None
     scores = score(
-        fcst, test.truth, data_range,
+        fcst,
+        test.truth,
+        data_range,
         at_valid_times(references.climatology, test.meta.valid_times) if geographic else None,
         np.asarray(test.meta.latitude) if geographic else None,
     )
@@ -157,9 +181,14 @@ def evaluate(
         scores["spread"] = metrics.ensemble_spread(members)
     units = target_attrs(test.meta)["units"]
     coords = forecast_coords(test.meta)
-    attrs = {"model": model_name, "variable": test.meta.target, "units": units, "data_range": data_range,
-             "normalisation": test.meta.normalisation,
-             "description": "per init time and lead hour, spatial mean over the region"}
+    attrs = {
+        "model": model_name,
+        "variable": test.meta.target,
+        "units": units,
+        "data_range": data_range,
+        "normalisation": test.meta.normalisation,
+        "description": "per init time and lead hour, spatial mean over the region",
+    }
     if geographic:
         fallback = fallback_months(references.climatology, test.meta.valid_times)
         attrs["climatology_fallback_months"] = " ".join(map(str, fallback)) or "none"

@@ -62,6 +62,13 @@ def run_example(frames: np.ndarray, starts: Sequence[int], inits: Sequence[int])
     trailer = _int64_entry("starts", starts) + _int64_entry("init", inits)
     entry_tag = _field(1, entry_length)  # Features.feature
     header = b"".join(
-        [_field(1, len(entry_tag) + entry_length + len(trailer)), entry_tag, key, feature_tag, bytes_list_tag, value_tag]
+        [
+            _field(1, len(entry_tag) + entry_length + len(trailer)),
+            entry_tag,
+            key,
+            feature_tag,
+            bytes_list_tag,
+            value_tag,
+        ]
     )
     return b"".join([header, data, trailer])

@@ -32,11 +32,26 @@ def target_attrs(meta: SplitMeta) -> dict[str, str]:
 def forecast_coords(meta: SplitMeta) -> dict[str, Any]:
     """init, lead, valid time, context lead and grid coordinates of one test split."""
     return {
-        "init": ("init", meta.init_datetimes, {"standard_name": "forecast_reference_time", "long_name": "last observed hour"}),
-        "lead": ("lead", meta.leads, {"units": "hours", "standard_name": "forecast_period", "long_name": "forecast lead time"}),
-        "valid_time": (("init", "lead"), meta.valid_times, {"standard_name": "time", "long_name": "valid time of the forecast"}),
-        "context_lead": ("context_lead", np.arange(1 - meta.context, 1),
-                         {"units": "hours", "long_name": "hour of the context relative to init"}),
+        "init": (
+            "init",
+            meta.init_datetimes,
+            {"standard_name": "forecast_reference_time", "long_name": "last observed hour"},
+        ),
+        "lead": (
+            "lead",
+            meta.leads,
+            {"units": "hours", "standard_name": "forecast_period", "long_name": "forecast lead time"},
+        ),
+        "valid_time": (
+            ("init", "lead"),
+            meta.valid_times,
+            {"standard_name": "time", "long_name": "valid time of the forecast"},
+        ),
+        "context_lead": (
+            "context_lead",
+            np.arange(1 - meta.context, 1),
+            {"units": "hours", "long_name": "hour of the context relative to init"},
+        ),
         "latitude": ("latitude", meta.latitude, {"units": "degrees_north", "standard_name": "latitude"}),
         "longitude": ("longitude", meta.longitude, {"units": "degrees_east", "standard_name": "longitude"}),
     }
@@ -49,18 +64,22 @@ def _without_fill_on_coords(ds: xr.Dataset) -> xr.Dataset:
     return ds
 
 
-def forecast_dataset(model_name: str, meta: SplitMeta, fcst: np.ndarray, truth: np.ndarray, observed: np.ndarray) -> xr.Dataset:
+def forecast_dataset(
+    model_name: str, meta: SplitMeta, fcst: np.ndarray, truth: np.ndarray, observed: np.ndarray
+) -> xr.Dataset:
     """One model's forecast with the truth and the observed context of the target, float32."""
     attrs = target_attrs(meta)
-    return _without_fill_on_coords(xr.Dataset(
-        {
-            "forecast": (FIELD_DIMS, fcst.astype(np.float32), attrs),
-            "truth": (FIELD_DIMS, truth.astype(np.float32), attrs),
-            "context": (("init", "context_lead", "latitude", "longitude"), observed.astype(np.float32), attrs),
-        },
-        coords=forecast_coords(meta),
-        attrs={"model": model_name, "variable": meta.target, "Conventions": CONVENTIONS},
-    ))
+    return _without_fill_on_coords(
+        xr.Dataset(
+            {
+                "forecast": (FIELD_DIMS, fcst.astype(np.float32), attrs),
+                "truth": (FIELD_DIMS, truth.astype(np.float32), attrs),
+                "context": (("init", "context_lead", "latitude", "longitude"), observed.astype(np.float32), attrs),
+            },
+            coords=forecast_coords(meta),
+            attrs={"model": model_name, "variable": meta.target, "Conventions": CONVENTIONS},
+        )
+    )
 
 
 def combine(datasets: list[xr.Dataset]) -> xr.Dataset:
@@ -72,13 +91,20 @@ def combine(datasets: list[xr.Dataset]) -> xr.Dataset:
     for ds in datasets[1:]:
         for name in ("truth", "context"):
             if not ds[name].identical(first[name]):
-                raise ValueError(f"model {ds.attrs['model']!r}: its {name} differs from model "
-                                 f"{first.attrs['model']!r}'s; evaluate all models on the same test split")
+                raise ValueError(
+                    f"model {ds.attrs['model']!r}: its {name} differs from model "
+                    f"{first.attrs['model']!r}'s; evaluate all models on the same test split"
+                )
     models = [ds.attrs["model"] for ds in datasets]
     forecast = xr.concat([ds["forecast"] for ds in datasets], dim="model")
-    return _without_fill_on_coords(xr.Dataset(
-        {"forecast": forecast, "truth": first["truth"], "context": first["context"]},
-        coords={"model": ("model", models, {"long_name": "forecasting model or baseline"})},
-        attrs={"variable": first.attrs["variable"], "Conventions": CONVENTIONS,
-               "title": "test-set forecasts of every model and baseline"},
-    ))
+    return _without_fill_on_coords(
+        xr.Dataset(
+            {"forecast": forecast, "truth": first["truth"], "context": first["context"]},
+            coords={"model": ("model", models, {"long_name": "forecasting model or baseline"})},
+            attrs={
+                "variable": first.attrs["variable"],
+                "Conventions": CONVENTIONS,
+                "title": "test-set forecasts of every model and baseline",
+            },
+        )
+    )

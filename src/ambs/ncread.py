@@ -21,8 +21,18 @@ import xarray as xr
 
 # Attributes the netCDF-C library keeps for itself in HDF5; netCDF readers never show them.
 NETCDF4_INTERNALS = frozenset(
-    {"_Netcdf4Coordinates", "_Netcdf4Dimid", "DIMENSION_LIST", "REFERENCE_LIST", "CLASS", "NAME", "_nc3_strict",
-     "_NCProperties", "_IsNetcdf4", "_SuperblockVersion"}
+    {
+        "_Netcdf4Coordinates",
+        "_Netcdf4Dimid",
+        "DIMENSION_LIST",
+        "REFERENCE_LIST",
+        "CLASS",
+        "NAME",
+        "_nc3_strict",
+        "_NCProperties",
+        "_IsNetcdf4",
+        "_SuperblockVersion",
+    }
 )
 
 
@@ -35,7 +45,9 @@ def read_variables(path: str | Path, names: Sequence[str]) -> xr.Dataset:
         with xr.open_dataset(path) as ds:
             return ds[[name for name in names if name in ds]].load()
     with h5py.File(path, "r") as handle:
-        data_vars = {name: _variable(handle[name], path) for name in names if isinstance(handle.get(name), h5py.Dataset)}
+        data_vars = {
+            name: _variable(handle[name], path) for name in names if isinstance(handle.get(name), h5py.Dataset)
+        }
         dims = {dim for var in data_vars.values() for dim in var.dims}
         coords = {name: _variable(handle[name], path) for name in handle if name in dims and name not in data_vars}
         global_attrs = _attributes(handle.attrs)

@@ -21,7 +21,7 @@ class Normaliser:
     scale: float
 
     @classmethod
-    def from_stats(cls, stats: dict[str, Any], variable: str, method: str) -> "Normaliser":
+    def from_stats(cls, stats: dict[str, Any], variable: str, method: str) -> Normaliser:
         """The normaliser of ``variable``; errors name the statistics key that is missing or degenerate."""
         if method not in METHODS:
             raise ValueError(f"config key 'normalisation': {method!r} is not one of {METHODS}")
@@ -29,10 +29,16 @@ class Normaliser:
         entry = stats.get(variable, {})
         missing = [key for key in needed if key not in entry]
         if missing:
-            raise KeyError(f"statistics.json: variable {variable!r} lacks {missing}, needed by normalisation {method!r}")
-        offset, scale = (entry["mean"], entry["std"]) if method == "zscore" else (entry["min"], entry["max"] - entry["min"])
+            raise KeyError(
+                f"statistics.json: variable {variable!r} lacks {missing}, needed by normalisation {method!r}"
+            )
+        offset, scale = (
+            (entry["mean"], entry["std"]) if method == "zscore" else (entry["min"], entry["max"] - entry["min"])
+        )
         if not scale > 0:
-            raise ValueError(f"statistics.json: variable {variable!r} has no spread ({method} scale {scale}); cannot normalise")
+            raise ValueError(
+                f"statistics.json: variable {variable!r} has no spread ({method} scale {scale}); cannot normalise"
+            )
         return cls(float(offset), float(scale))
 
     def normalise(self, values: Any) -> Any:
@@ -40,4 +46,3 @@ class Normaliser:
 
     def denormalise(self, values: Any) -> Any:
         return values * self.scale + self.offset
-

@@ -22,8 +22,8 @@ from ambs.config import Area
 from ambs.era5.requests import raw_filename
 from ambs.era5.validate import Era5FileError
 from ambs.era5.variables import VARIABLES
-from ambs.ncread import read_variables
 from ambs.mpiwait import wait_for_all
+from ambs.ncread import read_variables
 from ambs.statistics import Moments, merge_in_order, to_json
 
 
@@ -53,12 +53,19 @@ def crop(ds: xr.Dataset, region: Area, source: str) -> xr.Dataset:
     """Select the region (latitude descending as in ERA5); fail if the grid does not cover it."""
     lat, lon = ds["latitude"].values, ds["longitude"].values
     tol = 1e-6
-    if region.north > lat.max() + tol or region.south < lat.min() - tol or region.west < lon.min() - tol or region.east > lon.max() + tol:
+    if (
+        region.north > lat.max() + tol
+        or region.south < lat.min() - tol
+        or region.west < lon.min() - tol
+        or region.east > lon.max() + tol
+    ):
         raise Era5FileError(
             f"{source}: region N{region.north} W{region.west} S{region.south} E{region.east} lies outside the data's grid "
             f"(lat {lat.min()}..{lat.max()}, lon {lon.min()}..{lon.max()})"
         )
-    cropped = ds.sel(latitude=slice(region.north + tol, region.south - tol), longitude=slice(region.west - tol, region.east + tol))
+    cropped = ds.sel(
+        latitude=slice(region.north + tol, region.south - tol), longitude=slice(region.west - tol, region.east + tol)
+    )
     for name, var in cropped.data_vars.items():
         if not np.isfinite(var.values).all():
             raise Era5FileError(f"{source}: variable '{name}' contains NaN or infinite values")
@@ -74,7 +81,9 @@ def write_cropped(ds: xr.Dataset, path: Path) -> None:
         ds.to_netcdf(tmp)
 
 
-def process_month(raw_dir: Path, out_path: Path, variables: list[str], region: Area, with_moments: bool) -> dict[str, Moments] | None:
+def process_month(
+    raw_dir: Path, out_path: Path, variables: list[str], region: Area, with_moments: bool
+) -> dict[str, Moments] | None:
     ds = crop(load_raw_month(raw_dir, variables), region, str(raw_dir))
     write_cropped(ds, out_path)
     return {name: Moments.of(ds[name].values) for name in variables} if with_moments else None
@@ -98,7 +107,9 @@ def run(
     for month in months[rank::size]:
         start = time.perf_counter()
         try:
-            moments = process_month(raw_root / month, out_root / f"{month}.nc", variables, region, month in train_months)
+            moments = process_month(
+                raw_root / month, out_root / f"{month}.nc", variables, region, month in train_months
+            )
         except Exception as error:  # reported collectively below so no rank hangs
             failure = f"{month}: {error}"
             break

@@ -47,8 +47,13 @@ def integrate(model: PDEDisentangled, context: np.ndarray, steps: int, batch_siz
 
 
 def predict_horizon(
-    model: keras.Model, context: np.ndarray, steps: int, target_index: int,
-    batch_size: int = 32, ensemble_size: int = 1, seed: int = 0,
+    model: keras.Model,
+    context: np.ndarray,
+    steps: int,
+    target_index: int,
+    batch_size: int = 32,
+    ensemble_size: int = 1,
+    seed: int = 0,
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Normalised target forecasts (batch, steps, lat, lon) and, for a stochastic model, its members.
 

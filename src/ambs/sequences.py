@@ -73,7 +73,7 @@ class SplitMeta:
         return self.init_datetimes[:, None] + self.leads[None, :].astype("timedelta64[h]")
 
     @classmethod
-    def read(cls, split_dir: Path) -> "SplitMeta":
+    def read(cls, split_dir: Path) -> SplitMeta:
         data = json.loads((Path(split_dir) / "meta.json").read_text())
         if data.pop("records", None) != RECORDS:
             raise SequenceError(
@@ -96,7 +96,9 @@ def load_normalised(
         ds = ds.sortby("time")
     values = np.empty((*ds[variables[0]].shape, len(variables)), dtype=np.float32)
     for channel, v in enumerate(variables):
-        values[..., channel] = Normaliser.from_stats(stats, v, method).normalise(ds[v].transpose("time", "latitude", "longitude").values)
+        values[..., channel] = Normaliser.from_stats(stats, v, method).normalise(
+            ds[v].transpose("time", "latitude", "longitude").values
+        )
     coords = {name: ds[name] for name in ("time", "latitude", "longitude")}
     return xr.DataArray(values, coords=coords, dims=("time", "latitude", "longitude", "channel"))
 
@@ -137,9 +139,7 @@ def write_split(
     values = data.values
     broken = [v for i, v in enumerate(variables) if not np.isfinite(values[..., i]).all()]
     if broken:
-        raise SequenceError(
-            f"split '{split}': {broken} hold NaN or infinite values in {[str(p) for p in paths]}"
-        )
+        raise SequenceError(f"split '{split}': {broken} hold NaN or infinite values in {[str(p) for p in paths]}")
     length = context + forecast
     meta = SplitMeta(
         count=int(starts.size),
@@ -173,7 +173,9 @@ def write_windows(frames: np.ndarray, starts: np.ndarray, meta: SplitMeta, out_d
     outside = np.flatnonzero((starts < 0) | (starts + length > len(frames)))
     if outside.size:
         first = outside[0]
-        raise SequenceError(f"{out_dir}: window {first} starts at frame {starts[first]}, outside the {len(frames)} frames")
+        raise SequenceError(
+            f"{out_dir}: window {first} starts at frame {starts[first]}, outside the {len(frames)} frames"
+        )
     inits = meta.init_datetimes.astype("datetime64[s]").astype(np.int64)
     with atomic_path(out_dir) as tmp:
         tmp.mkdir(parents=True)

@@ -39,6 +39,15 @@ def skill_table(results: dict[str, xr.Dataset], baselines: list[str]) -> pd.Data
             for metric, perfect in PERFECT.items():
                 if metric in result and metric in results[baseline]:
                     skill = paired_skill(result[metric], results[baseline][metric], perfect)
-                    rows.append(pd.DataFrame({"model": model, "baseline": baseline, "metric": metric,
-                                              "lead": skill["lead"].values, "skill": skill.values}))
+                    rows.append(
+                        pd.DataFrame(
+                            {
+                                "model": model,
+                                "baseline": baseline,
+                                "metric": metric,
+                                "lead": skill["lead"].values,
+                                "skill": skill.values,
+                            }
+                        )
+                    )
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=COLUMNS)

@@ -32,14 +32,14 @@ class Moments:
     maximum: float
 
     @classmethod
-    def of(cls, values: np.ndarray) -> "Moments":
+    def of(cls, values: np.ndarray) -> Moments:
         data = np.asarray(values)
         if not np.issubdtype(data.dtype, np.floating):
             data = data.astype(np.float64)
         mean, m2, minimum, maximum = _two_pass(np.ascontiguousarray(data).ravel())
         return cls(data.size, mean, m2, minimum, maximum)
 
-    def merge(self, other: "Moments") -> "Moments":
+    def merge(self, other: Moments) -> Moments:
         """Chan et al. pairwise update: numerically stable and deterministic for a fixed order."""
         count = self.count + other.count
         delta = other.mean - self.mean

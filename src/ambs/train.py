@@ -100,8 +100,10 @@ class StopOnSigterm(keras.callbacks.Callback):
 
     def _stop_if_requested(self) -> None:
         if self.requested.is_set():
-            print(f"SIGTERM: training stopped; a rerun resumes from the last finished epoch in {self.backup.backup_dir}",
-                  flush=True)
+            print(
+                f"SIGTERM: training stopped; a rerun resumes from the last finished epoch in {self.backup.backup_dir}",
+                flush=True,
+            )
             raise Terminated()
 
     def on_train_batch_end(self, batch: int, logs: dict[str, float] | None = None) -> None:
@@ -122,10 +124,13 @@ def epoch_batches(train_dir: Path, batch_size: int, seed: int, first_epoch: int,
     concatenated in Python, so that every shuffle seed is a Python int: a seed tensor
     fails TensorFlow's seed check when the global seed is 0 (``seed: 0`` in the config).
     """
-    return functools.reduce(tf.data.Dataset.concatenate, (
-        make_dataset(train_dir, batch_size, shuffle=True, seed=seed * EPOCH_SEEDS + epoch)
-        for epoch in range(first_epoch, epochs)
-    ))
+    return functools.reduce(
+        tf.data.Dataset.concatenate,
+        (
+            make_dataset(train_dir, batch_size, shuffle=True, seed=seed * EPOCH_SEEDS + epoch)
+            for epoch in range(first_epoch, epochs)
+        ),
+    )
 
 
 def keep_history_before(path: Path, epoch: int) -> None:

@@ -30,12 +30,25 @@ from pathlib import Path
 
 PARTITIONS = ["devel", "batch", "mem192", "develgpus", "gpus", "booster"]
 ACCOUNT = "ambs"
-DAEMONS = ["munged", "munge", "unmunge", "mariadbd", "mariadb-install-db", "slurmdbd", "slurmctld", "slurmd", "sacct", "sbatch"]
+DAEMONS = [
+    "munged",
+    "munge",
+    "unmunge",
+    "mariadbd",
+    "mariadb-install-db",
+    "slurmdbd",
+    "slurmctld",
+    "slurmd",
+    "sacct",
+    "sbatch",
+]
 APT_PACKAGES = ["slurm-wlm", "slurmdbd", "munge", "mariadb-server"]
 
 
 def missing_programs() -> list[str]:
-    return [name for name in DAEMONS if shutil.which(name, path=f"{os.environ.get('PATH', '')}:/usr/sbin:/usr/bin") is None]
+    return [
+        name for name in DAEMONS if shutil.which(name, path=f"{os.environ.get('PATH', '')}:/usr/sbin:/usr/bin") is None
+    ]
 
 
 def install_with_apt() -> str | None:
@@ -119,7 +132,7 @@ class LocalSlurm:
 
     def stop(self) -> None:
         """Stop the daemons in reverse order of starting them: SIGTERM, then SIGKILL."""
-        for name, process in reversed(list(self.processes.items())):
+        for process in reversed(list(self.processes.values())):
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
                 try:
@@ -166,8 +179,9 @@ class LocalSlurm:
     def sacct(self, *args: str) -> list[dict[str, str]]:
         """Slurm's accounting records of all jobs and steps, as dicts of the given fields."""
         fields = ["JobID", "JobName", "Partition", "Account", "State", "ExitCode", "NTasks", "AllocCPUS", "Comment"]
-        out = self.run(["sacct", "-a", "-P", "-n", "-D", "--starttime", "2000-01-01",
-                        "--format", ",".join(fields), *args]).stdout
+        out = self.run(
+            ["sacct", "-a", "-P", "-n", "-D", "--starttime", "2000-01-01", "--format", ",".join(fields), *args]
+        ).stdout
         return [dict(zip(fields, line.split("|"), strict=False)) for line in out.splitlines() if line.strip()]
 
     # -- internals -----------------------------------------------------------------------------
@@ -176,16 +190,19 @@ class LocalSlurm:
 
     def _spawn(self, name: str, cmd: list[str]) -> None:
         log = open(self.root / "log" / f"{name}.out", "wb")  # noqa: SIM115 - owned by the process
-        self.processes[name] = subprocess.Popen(cmd, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-                                                start_new_session=True)
+        self.processes[name] = subprocess.Popen(
+            cmd, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
 
     def _wait(self, ready, timeout: float, what: str) -> None:  # type: ignore[no-untyped-def]
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             for name, process in self.processes.items():
                 if process.poll() is not None and name != "mariadb-install-db":
-                    raise RuntimeError(f"{name} exited with {process.returncode} while waiting for {what}:\n"
-                                       f"{self.log(name)[-3000:]}{(self.root / 'log' / f'{name}.out').read_text()[-2000:]}")
+                    raise RuntimeError(
+                        f"{name} exited with {process.returncode} while waiting for {what}:\n"
+                        f"{self.log(name)[-3000:]}{(self.root / 'log' / f'{name}.out').read_text()[-2000:]}"
+                    )
             if ready():
                 return
             time.sleep(0.5)
@@ -202,10 +219,19 @@ class LocalSlurm:
         return bool(out) and all(state.rstrip("*") == "idle" for state in out)
 
     def _munge_works(self) -> bool:
-        encode = subprocess.run([_which("munge"), "-n", f"--socket={self.munge_socket}"], capture_output=True, check=False)
-        return encode.returncode == 0 and subprocess.run(
-            [_which("unmunge"), f"--socket={self.munge_socket}"], input=encode.stdout, capture_output=True, check=False
-        ).returncode == 0
+        encode = subprocess.run(
+            [_which("munge"), "-n", f"--socket={self.munge_socket}"], capture_output=True, check=False
+        )
+        return (
+            encode.returncode == 0
+            and subprocess.run(
+                [_which("unmunge"), f"--socket={self.munge_socket}"],
+                input=encode.stdout,
+                capture_output=True,
+                check=False,
+            ).returncode
+            == 0
+        )
 
     def _start_munge(self) -> None:
         # Slurm's clients (sacctmgr's connection to slurmdbd in particular) use libmunge's
@@ -220,35 +246,71 @@ class LocalSlurm:
         key.chmod(0o400)
         self.munge_socket.parent.mkdir(parents=True, exist_ok=True)
         self.munge_socket.parent.chmod(0o755)
-        self._spawn("munged", [_which("munged"), "--foreground", "--force", f"--socket={self.munge_socket}",
-                               f"--key-file={key}", f"--pid-file={munge / 'munged.pid'}",
-                               f"--log-file={self.root / 'log' / 'munged.log'}", f"--seed-file={munge / 'seed'}"])
+        self._spawn(
+            "munged",
+            [
+                _which("munged"),
+                "--foreground",
+                "--force",
+                f"--socket={self.munge_socket}",
+                f"--key-file={key}",
+                f"--pid-file={munge / 'munged.pid'}",
+                f"--log-file={self.root / 'log' / 'munged.log'}",
+                f"--seed-file={munge / 'seed'}",
+            ],
+        )
         self._wait(lambda: self.munge_socket.exists() and self._munge_works(), 30, "munged")
 
     def _start_mariadb(self, timeout: float) -> None:
         datadir = self.root / "db" / "data"
-        install = subprocess.run([_which("mariadb-install-db"), "--no-defaults", f"--datadir={datadir}",
-                                  "--user=root", "--auth-root-authentication-method=normal", "--skip-test-db"],
-                                 capture_output=True, text=True, check=False)
+        install = subprocess.run(
+            [
+                _which("mariadb-install-db"),
+                "--no-defaults",
+                f"--datadir={datadir}",
+                "--user=root",
+                "--auth-root-authentication-method=normal",
+                "--skip-test-db",
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         if install.returncode != 0:
             raise RuntimeError(f"mariadb-install-db failed: {install.stdout}{install.stderr}")
         self.db_port = free_port()
-        self._spawn("mariadbd", [_which("mariadbd"), "--no-defaults", f"--datadir={datadir}", "--user=root",
-                                 f"--socket={self.root / 'db' / 'mysqld.sock'}", f"--port={self.db_port}",
-                                 "--bind-address=127.0.0.1", "--skip-grant-tables", "--skip-name-resolve",
-                                 f"--pid-file={self.root / 'db' / 'mysqld.pid'}",
-                                 f"--log-error={self.root / 'log' / 'mariadbd.log'}",
-                                 "--innodb-buffer-pool-size=64M", "--innodb-log-file-size=16M"])
+        self._spawn(
+            "mariadbd",
+            [
+                _which("mariadbd"),
+                "--no-defaults",
+                f"--datadir={datadir}",
+                "--user=root",
+                f"--socket={self.root / 'db' / 'mysqld.sock'}",
+                f"--port={self.db_port}",
+                "--bind-address=127.0.0.1",
+                "--skip-grant-tables",
+                "--skip-name-resolve",
+                f"--pid-file={self.root / 'db' / 'mysqld.pid'}",
+                f"--log-error={self.root / 'log' / 'mariadbd.log'}",
+                "--innodb-buffer-pool-size=64M",
+                "--innodb-log-file-size=16M",
+            ],
+        )
         self._wait(lambda: self._port_open(self.db_port), timeout, "mariadbd to listen")
 
     def _register_cluster(self, timeout: float) -> None:
         def added() -> bool:
-            return self._run(["sacctmgr", "-i", "add", "cluster", "ambs"]).returncode == 0 or "ambs" in self._run(
-                ["sacctmgr", "-n", "-P", "list", "cluster", "format=cluster"]).stdout
+            return (
+                self._run(["sacctmgr", "-i", "add", "cluster", "ambs"]).returncode == 0
+                or "ambs" in self._run(["sacctmgr", "-n", "-P", "list", "cluster", "format=cluster"]).stdout
+            )
 
         self._wait(added, timeout, "sacctmgr to add the cluster")
-        self.run(["sacctmgr", "-i", "add", "account", ACCOUNT, "Cluster=ambs", "Description=tests", "Organization=ambs"],
-                 check=False)
+        self.run(
+            ["sacctmgr", "-i", "add", "account", ACCOUNT, "Cluster=ambs", "Description=tests", "Organization=ambs"],
+            check=False,
+        )
         user = self._run(["id", "-un"]).stdout.strip() or "root"
         self.run(["sacctmgr", "-i", "add", "user", user, f"Account={ACCOUNT}", "Cluster=ambs"], check=False)
 
@@ -268,12 +330,12 @@ SlurmUser=root
 SlurmdUser=root
 SlurmctldPort={self.ctld_port}
 SlurmdPort={self.slurmd_port}
-{auth}StateSaveLocation={root / 'state'}
-SlurmdSpoolDir={root / 'spool'}
-SlurmctldPidFile={root / 'run' / 'slurmctld.pid'}
-SlurmdPidFile={root / 'run' / 'slurmd.pid'}
-SlurmctldLogFile={root / 'log' / 'slurmctld.log'}
-SlurmdLogFile={root / 'log' / 'slurmd.log'}
+{auth}StateSaveLocation={root / "state"}
+SlurmdSpoolDir={root / "spool"}
+SlurmctldPidFile={root / "run" / "slurmctld.pid"}
+SlurmdPidFile={root / "run" / "slurmd.pid"}
+SlurmctldLogFile={root / "log" / "slurmctld.log"}
+SlurmdLogFile={root / "log" / "slurmd.log"}
 ProctrackType=proctrack/linuxproc
 TaskPlugin=task/none
 MpiDefault=none
@@ -305,8 +367,8 @@ NodeName=localhost NodeAddr=127.0.0.1 CPUs={self.cpus} RealMemory={self.memory_m
 DbdAddr=127.0.0.1
 DbdPort={self.dbd_port}
 SlurmUser=root
-PidFile={root / 'run' / 'slurmdbd.pid'}
-LogFile={root / 'log' / 'slurmdbd.log'}
+PidFile={root / "run" / "slurmdbd.pid"}
+LogFile={root / "log" / "slurmdbd.log"}
 StorageType=accounting_storage/mysql
 StorageHost=127.0.0.1
 StoragePort={self.db_port}
@@ -317,8 +379,9 @@ StorageLoc=slurm_acct_db
         # slurmd loads a cgroup plugin even with proctrack/linuxproc; v1 with no constraints
         # works in containers that have the v1 hierarchies, autodetect where they have not.
         plugin = "cgroup/v1" if Path("/sys/fs/cgroup/freezer").is_dir() else "autodetect"
-        (etc / "cgroup.conf").write_text(f"CgroupPlugin={plugin}\nIgnoreSystemd=yes\nConstrainCores=no\n"
-                                         "ConstrainRAMSpace=no\nConstrainDevices=no\n")
+        (etc / "cgroup.conf").write_text(
+            f"CgroupPlugin={plugin}\nIgnoreSystemd=yes\nConstrainCores=no\nConstrainRAMSpace=no\nConstrainDevices=no\n"
+        )
 
 
 if __name__ == "__main__":

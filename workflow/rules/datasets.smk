@@ -8,6 +8,12 @@ rule generate:
     """Generate one split with the dataset's solver (waveeq, numba) or generator (moving_digits)."""
     output:
         f"{RESULTS}/raw/{{split}}.nc",
+    log:
+        f"{RESULTS}/logs/generate/{{split}}.log",
+    conda:
+        "../../envs/ambs.yaml"
+    container:
+        CPU_IMAGE
     params:
         script=SCRIPTS / "generate_dataset.py",
         dataset=DATASET,
@@ -15,12 +21,6 @@ rule generate:
         frames=lambda wc: config["context_hours"] + split_forecast_hours(config, wc.split),
         seed=config["seed"],
         options=json.dumps({k: v for k, v in DATASET_OPTIONS.items() if k != "sequences"}, sort_keys=True),
-    log:
-        f"{RESULTS}/logs/generate/{{split}}.log",
-    conda:
-        "../../envs/ambs.yaml"
-    container:
-        CPU_IMAGE
     shell:
         "python {params.script} --dataset {params.dataset} --split {wildcards.split} --count {params.sequences}"
         " --frames {params.frames} --seed {params.seed} --options {params.options:q} --out {output} > {log} 2>&1"
@@ -32,14 +32,14 @@ rule dataset_statistics:
         f"{RESULTS}/raw/train.nc",
     output:
         f"{RESULTS}/statistics.json",
-    params:
-        script=SCRIPTS / "dataset_statistics.py",
     log:
         f"{RESULTS}/logs/dataset_statistics.log",
     conda:
         "../../envs/ambs.yaml"
     container:
         CPU_IMAGE
+    params:
+        script=SCRIPTS / "dataset_statistics.py",
     shell:
         "python {params.script} --train {input} --out {output} > {log} 2>&1"
 
@@ -51,17 +51,17 @@ rule dataset_sequences:
         stats=f"{RESULTS}/statistics.json",
     output:
         directory(f"{RESULTS}/sequences/{{split}}"),
-    params:
-        script=SCRIPTS / "dataset_sequences.py",
-        normalisation=config["normalisation"],
-        context=config["context_hours"],
-        forecast=lambda wc: split_forecast_hours(config, wc.split),
     log:
         f"{RESULTS}/logs/sequences/{{split}}.log",
     conda:
         "../../envs/ambs.yaml"
     container:
         CPU_IMAGE
+    params:
+        script=SCRIPTS / "dataset_sequences.py",
+        normalisation=config["normalisation"],
+        context=config["context_hours"],
+        forecast=lambda wc: split_forecast_hours(config, wc.split),
     shell:
         "python {params.script} --raw {input.raw} --stats {input.stats} --normalisation {params.normalisation}"
         " --context {params.context} --forecast {params.forecast} --out {output} > {log} 2>&1"

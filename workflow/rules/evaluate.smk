@@ -7,18 +7,18 @@ rule evaluate:
         bands=f"{RESULTS}/evaluation/{{model}}/bands.nc",
         forecast=f"{RESULTS}/evaluation/{{model}}/forecast.nc",
         table=f"{RESULTS}/evaluation/{{model}}/metrics.csv",
-    params:
-        script=SCRIPTS / "evaluate.py",
-        optional=optional_args("weights", "climatology", "history"),
-        ensemble=lambda wc: config["hyperparameters"].get(wc.model, {}).get("ensemble_size", 1),
-        seed=config["seed"],
-        bootstrap=config["bootstrap"],
     log:
         f"{RESULTS}/logs/evaluate/{{model}}.log",
     conda:
         "../../envs/ambs.yaml"
     container:
         CPU_IMAGE
+    params:
+        script=SCRIPTS / "evaluate.py",
+        optional=optional_args("weights", "climatology", "history"),
+        ensemble=lambda wc: config["hyperparameters"].get(wc.model, {}).get("ensemble_size", 1),
+        seed=config["seed"],
+        bootstrap=config["bootstrap"],
     shell:
         "python {params.script} --model {wildcards.model} {params.optional} --test {input.test} --stats {input.stats}"
         " --metrics {output.metrics} --bands {output.bands} --forecast {output.forecast} --table {output.table}"
@@ -30,9 +30,11 @@ rule summarize:
     """All models' mean scores per lead hour in one table (CSV, and Markdown for the README)."""
     input:
         scores=expand(f"{RESULTS}/evaluation/{{model}}/metrics.csv", model=config["models"]),
-        learned=expand(f"{RESULTS}/evaluation/{{model}}/learned_distance.csv", model=config["models"])
-        if SIMILARITY
-        else [],
+        learned=(
+            expand(f"{RESULTS}/evaluation/{{model}}/learned_distance.csv", model=config["models"])
+            if SIMILARITY
+            else []
+        ),
     output:
         csv=report(
             f"{RESULTS}/evaluation/metrics_table.csv",
@@ -40,14 +42,14 @@ rule summarize:
             category="Scores",
         ),
         markdown=f"{RESULTS}/evaluation/metrics_table.md",
-    params:
-        script=SCRIPTS / "summarize.py",
     log:
         f"{RESULTS}/logs/summarize.log",
     conda:
         "../../envs/ambs.yaml"
     container:
         CPU_IMAGE
+    params:
+        script=SCRIPTS / "summarize.py",
     shell:
         "python {params.script} --csv {output.csv} --markdown {output.markdown} --learned {input.learned} -- {input.scores} > {log} 2>&1"
 
@@ -58,15 +60,15 @@ rule skill:
         expand(f"{RESULTS}/evaluation/{{model}}/metrics.nc", model=config["models"]),
     output:
         f"{RESULTS}/evaluation/skill.csv",
-    params:
-        script=SCRIPTS / "skill.py",
-        baselines=BASELINE_MODELS,
     log:
         f"{RESULTS}/logs/skill.log",
     conda:
         "../../envs/ambs.yaml"
     container:
         CPU_IMAGE
+    params:
+        script=SCRIPTS / "skill.py",
+        baselines=BASELINE_MODELS,
     shell:
         "python {params.script} --out {output} --baselines {params.baselines} --metrics {input} > {log} 2>&1"
 
@@ -77,14 +79,14 @@ rule forecasts:
         expand(f"{RESULTS}/evaluation/{{model}}/forecast.nc", model=config["models"]),
     output:
         f"{RESULTS}/evaluation/forecasts.nc",
-    params:
-        script=SCRIPTS / "forecasts.py",
     log:
         f"{RESULTS}/logs/forecasts.log",
     conda:
         "../../envs/ambs.yaml"
     container:
         CPU_IMAGE
+    params:
+        script=SCRIPTS / "forecasts.py",
     shell:
         "python {params.script} --out {output} {input} > {log} 2>&1"
 
@@ -99,14 +101,14 @@ rule compare:
     output:
         csv="results/comparison/skill.csv",
         markdown="results/comparison/skill.md",
-    params:
-        script=SCRIPTS / "compare.py",
-        folders=COMPARED_RESULTS,
     log:
         "results/comparison/compare.log",
     conda:
         "../../envs/ambs.yaml"
     container:
         CPU_IMAGE
+    params:
+        script=SCRIPTS / "compare.py",
+        folders=COMPARED_RESULTS,
     shell:
         "python {params.script} --csv {output.csv} --markdown {output.markdown} {params.folders} > {log} 2>&1"

@@ -1,11 +1,17 @@
 rule extract:
+    output:
+        [f"{RESULTS}/raw/{{month}}/{name}" for name in RAW_FILES],
+    log:
+        f"{RESULTS}/logs/extract/{{month}}.log",
     """Download (cds) or generate (synthetic) one month of ERA5 exactly as the CDS delivers it.
 
     With the CDS it runs on the submitting host, which has internet where compute nodes often do not.
     """
     localrule: config["source"] == "cds"
-    output:
-        [f"{RESULTS}/raw/{{month}}/{name}" for name in RAW_FILES],
+    conda:
+        "../../envs/ambs.yaml"
+    container:
+        CPU_IMAGE
     params:
         script=SCRIPTS / "extract.py",
         source=config["source"],
@@ -15,12 +21,6 @@ rule extract:
         days=lambda wc: " ".join(map(str, days_of_month(config, wc.month))),
         hours=" ".join(map(str, hours_of_day(config))),
         outdir=lambda wc: f"{RESULTS}/raw/{wc.month}",
-    log:
-        f"{RESULTS}/logs/extract/{{month}}.log",
-    conda:
-        "../../envs/ambs.yaml"
-    container:
-        CPU_IMAGE
     shell:
         "python {params.script} --source {params.source} --seed {params.seed} --month {wildcards.month}"
         " --variables {params.variables} --area {params.area} --days {params.days} --hours {params.hours}"

@@ -25,14 +25,14 @@ rule plot_metric:
             subcategory="Metric vs lead time",
             labels={"metric": "{metric}"},
         ),
-    params:
-        script=SCRIPTS / "plot_metric.py",
     log:
         f"{RESULTS}/logs/plots/{{metric}}_vs_lead.log",
     conda:
         "../../envs/ambs.yaml"
     container:
         CPU_IMAGE
+    params:
+        script=SCRIPTS / "plot_metric.py",
     shell:
         "python {params.script} --metric {wildcards.metric} --out {output} --bands {input} > {log} 2>&1"
 
@@ -50,15 +50,15 @@ rule plot_example:
             subcategory="Example maps",
             labels={"case": "{case}"},
         ),
-    params:
-        script=SCRIPTS / "plot_example.py",
-        coastline=lambda wildcards, input: f"--coastline {input.coastline}" if input.coastline else "",
     log:
         f"{RESULTS}/logs/plots/example_{{case}}.log",
     conda:
         "../../envs/ambs.yaml"
     container:
         CPU_IMAGE
+    params:
+        script=SCRIPTS / "plot_example.py",
+        coastline=lambda wildcards, input: f"--coastline {input.coastline}" if input.coastline else "",
     shell:
         "python {params.script} --case {wildcards.case} {params.coastline} --out {output}"
         " {input.forecasts} > {log} 2>&1"
@@ -76,15 +76,15 @@ rule plot_quantiles:
             subcategory="Conditional quantiles",
             labels={"model": "{model}"},
         ),
-    params:
-        script=SCRIPTS / "plot_quantiles.py",
-        leads=config["plots"]["quantile_leads"],
     log:
         f"{RESULTS}/logs/plots/quantiles_{{model}}.log",
     conda:
         "../../envs/ambs.yaml"
     container:
         CPU_IMAGE
+    params:
+        script=SCRIPTS / "plot_quantiles.py",
+        leads=config["plots"]["quantile_leads"],
     shell:
         "python {params.script} --leads {params.leads} --out {output} {input} > {log} 2>&1"
 
@@ -100,14 +100,14 @@ rule plot_training:
             category="Training",
             labels={"model": "{model}"},
         ),
-    params:
-        script=SCRIPTS / "plot_training.py",
     log:
         f"{RESULTS}/logs/plots/training_{{model}}.log",
     conda:
         "../../envs/ambs.yaml"
     container:
         CPU_IMAGE
+    params:
+        script=SCRIPTS / "plot_training.py",
     shell:
         "python {params.script} --model {wildcards.model} --out {output} {input} > {log} 2>&1"
 
@@ -124,14 +124,14 @@ rule table_html:
             subcategory="Tables",
             labels={"table": "{table}"},
         ),
-    params:
-        script=SCRIPTS / "table_html.py",
-        title=lambda wildcards: TABLE_TITLES[wildcards.table],
     log:
         f"{RESULTS}/logs/plots/{{table}}_html.log",
     conda:
         "../../envs/ambs.yaml"
     container:
         CPU_IMAGE
+    params:
+        script=SCRIPTS / "table_html.py",
+        title=lambda wildcards: TABLE_TITLES[wildcards.table],
     shell:
         "python {params.script} --title {params.title:q} --out {output} {input} > {log} 2>&1"

@@ -5,6 +5,16 @@ rule preprocess:
     output:
         cropped=[f"{RESULTS}/cropped/{month}.nc" for month in MONTHS],
         stats=f"{RESULTS}/statistics.json",
+    log:
+        f"{RESULTS}/logs/preprocess.log",
+    conda:
+        "../../envs/ambs.yaml"
+    container:
+        CPU_IMAGE
+    threads: config["mpi_tasks"]
+    resources:
+        mpi="mpiexec",
+        tasks=config["mpi_tasks"],
     params:
         script=SCRIPTS / "preprocess.py",
         variables=" ".join(config["variables"]),
@@ -13,16 +23,6 @@ rule preprocess:
         train=" ".join(config["months"]["train"]),
         raw_root=lambda wc, input: Path(input[0]).parents[1],
         out_root=lambda wc, output: Path(output.cropped[0]).parent,
-    threads: config["mpi_tasks"]
-    resources:
-        mpi="mpiexec",
-        tasks=config["mpi_tasks"],
-    log:
-        f"{RESULTS}/logs/preprocess.log",
-    conda:
-        "../../envs/ambs.yaml"
-    container:
-        CPU_IMAGE
     shell:
         "{resources.mpi} -n {resources.tasks} python {params.script} --variables {params.variables}"
         " --region {params.region} --months {params.months} --train-months {params.train}"
@@ -35,14 +35,14 @@ rule climatology:
         cropped("train"),
     output:
         f"{RESULTS}/climatology.nc",
-    params:
-        script=SCRIPTS / "climatology.py",
-        target=config["target"],
     log:
         f"{RESULTS}/logs/climatology.log",
     conda:
         "../../envs/ambs.yaml"
     container:
         CPU_IMAGE
+    params:
+        script=SCRIPTS / "climatology.py",
+        target=config["target"],
     shell:
         "python {params.script} --variable {params.target} --out {output} {input} > {log} 2>&1"

@@ -5,6 +5,12 @@ rule sequences:
         stats=f"{RESULTS}/statistics.json",
     output:
         directory(f"{RESULTS}/sequences/{{split}}"),
+    log:
+        f"{RESULTS}/logs/sequences/{{split}}.log",
+    conda:
+        "../../envs/ambs.yaml"
+    container:
+        CPU_IMAGE
     params:
         script=SCRIPTS / "sequences.py",
         variables=" ".join(config["variables"]),
@@ -13,12 +19,6 @@ rule sequences:
         forecast=lambda wc: split_forecast_hours(config, wc.split),  # test: eval_forecast_hours
         stride=config["stride_hours"],
         normalisation=config["normalisation"],
-    log:
-        f"{RESULTS}/logs/sequences/{{split}}.log",
-    conda:
-        "../../envs/ambs.yaml"
-    container:
-        CPU_IMAGE
     shell:
         "python {params.script} --split {wildcards.split} --stats {input.stats} --out {output}"
         " --variables {params.variables} --target {params.target} --context {params.context}"

@@ -28,20 +28,20 @@ rule train_similarity:
     output:
         distance=SIMILARITY_MODEL,
         history=f"{RESULTS}/models/similarity/{{view}}/history.csv",
+    log:
+        f"{RESULTS}/logs/train_similarity/{{view}}.log",
     wildcard_constraints:
         view="|".join(SIMILARITY_VIEWS),
+    conda:
+        "../../envs/ambs.yaml"
+    container:
+        GPU_IMAGE
+    threads: workflow.cores or 1
     params:
         script=SCRIPTS / "train_similarity.py",
         hyper=lambda wc: json.dumps(SIMILARITY, sort_keys=True),
         seed=config["seed"],
         workdir=lambda wc: f"{RESULTS}/models/similarity/{wc.view}/work",
-    threads: workflow.cores or 1
-    log:
-        f"{RESULTS}/logs/train_similarity/{{view}}.log",
-    conda:
-        "../../envs/ambs.yaml"
-    container:
-        GPU_IMAGE
     shell:
         "python {params.script} --view {wildcards.view} --hyper {params.hyper:q} --seed {params.seed}"
         " --train {input.train} --out {output.distance} --history {output.history} --workdir {params.workdir} > {log} 2>&1"
@@ -54,15 +54,15 @@ rule build_analog:
         distance=SIMILARITY_MODEL.format(view="context"),
     output:
         f"{RESULTS}/models/analog/model.keras",
-    params:
-        script=SCRIPTS / "build_analog.py",
-        k=lambda wc: config["hyperparameters"]["analog"]["k"],
     log:
         f"{RESULTS}/logs/build_analog.log",
     conda:
         "../../envs/ambs.yaml"
     container:
         CPU_IMAGE
+    params:
+        script=SCRIPTS / "build_analog.py",
+        k=lambda wc: config["hyperparameters"]["analog"]["k"],
     shell:
         "python {params.script} --distance {input.distance} --train {input.train} --k {params.k} --out {output} > {log} 2>&1"
 
@@ -84,17 +84,17 @@ rule evaluate_similarity:
             caption="../report/similarity_scores.rst",
             category="Similarity",
         ),
-    params:
-        script=SCRIPTS / "evaluate_similarity.py",
-        protocol=lambda wc: SIMILARITY["protocol_windows"],
-        neighbour=lambda wc: SIMILARITY["neighbour_hours"],
-        seed=config["seed"],
     log:
         f"{RESULTS}/logs/evaluate_similarity.log",
     conda:
         "../../envs/ambs.yaml"
     container:
         CPU_IMAGE
+    params:
+        script=SCRIPTS / "evaluate_similarity.py",
+        protocol=lambda wc: SIMILARITY["protocol_windows"],
+        neighbour=lambda wc: SIMILARITY["neighbour_hours"],
+        seed=config["seed"],
     shell:
         "python {params.script} --test {input.test} --context-distance {input.context} --target-distance {input.target}"
         " --protocol-windows {params.protocol} --neighbour-hours {params.neighbour} --seed {params.seed}"
@@ -111,14 +111,14 @@ rule score_learned_distance:
     output:
         netcdf=f"{RESULTS}/evaluation/{{model}}/learned_distance.nc",
         table=f"{RESULTS}/evaluation/{{model}}/learned_distance.csv",
-    params:
-        script=SCRIPTS / "score_learned_distance.py",
     log:
         f"{RESULTS}/logs/score_learned_distance/{{model}}.log",
     conda:
         "../../envs/ambs.yaml"
     container:
         CPU_IMAGE
+    params:
+        script=SCRIPTS / "score_learned_distance.py",
     shell:
         "python {params.script} --model {wildcards.model} --forecast {input.forecast} --test {input.test}"
         " --stats {input.stats} --distance {input.distance} --out {output.netcdf} --table {output.table} > {log} 2>&1"
@@ -136,15 +136,15 @@ rule plot_query:
             caption="../report/similarity_query.rst",
             category="Similarity",
         ),
-    params:
-        script=SCRIPTS / "plot_query.py",
-        matches=QUERY_MATCHES,
     log:
         f"{RESULTS}/logs/plots/similarity_query.log",
     conda:
         "../../envs/ambs.yaml"
     container:
         CPU_IMAGE
+    params:
+        script=SCRIPTS / "plot_query.py",
+        matches=QUERY_MATCHES,
     shell:
         "python {params.script} --test {input.test} --train {input.train} --distance {input.distance}"
         " --matches {params.matches} --out {output} > {log} 2>&1"

@@ -6,18 +6,18 @@ rule train:
     output:
         model=f"{RESULTS}/models/{{model}}/model.keras",
         history=f"{RESULTS}/models/{{model}}/history.csv",
-    params:
-        script=SCRIPTS / "train.py",
-        hyper=lambda wc: json.dumps(config["hyperparameters"][wc.model], sort_keys=True),
-        seed=config["seed"],
-        workdir=lambda wc: f"{RESULTS}/models/{wc.model}/work",
-    threads: workflow.cores or 1
     log:
         f"{RESULTS}/logs/train/{{model}}.log",
     conda:
         "../../envs/ambs.yaml"
     container:
         GPU_IMAGE
+    threads: workflow.cores or 1
+    params:
+        script=SCRIPTS / "train.py",
+        hyper=lambda wc: json.dumps(config["hyperparameters"][wc.model], sort_keys=True),
+        seed=config["seed"],
+        workdir=lambda wc: f"{RESULTS}/models/{wc.model}/work",
     shell:
         "python {params.script} --model {wildcards.model} --hyper {params.hyper:q} --seed {params.seed}"
         " --train {input.train} --val {input.val} --out {output.model} --history {output.history} --workdir {params.workdir} > {log} 2>&1"

@@ -173,8 +173,19 @@ def generate_waveeq(
         amplitudes = rng.uniform(0.5, 1.5, count) * rng.choice([-1.0, 1.0], count) * (2 * np.pi * frequencies) ** 2
         phases = rng.uniform(0, 2 * np.pi, count)
         frames = simulate(
-            zero, zero, spinup + length, substeps, dt, wave_speed, damping, periodic,
-            profiles, amplitudes, frequencies, phases, kernel,
+            zero,
+            zero,
+            spinup + length,
+            substeps,
+            dt,
+            wave_speed,
+            damping,
+            periodic,
+            profiles,
+            amplitudes,
+            frequencies,
+            phases,
+            kernel,
         )
         out[s] = frames[spinup:]
     return out

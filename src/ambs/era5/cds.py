@@ -17,7 +17,7 @@ import email.utils
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import cdsapi
@@ -61,7 +61,9 @@ def classify(error: Exception) -> Failure:
     """Transient: connection trouble, an incomplete download, 408/429/5xx. Anything else is permanent."""
     if isinstance(error, requests.HTTPError) and error.response is not None:
         response = error.response
-        return Failure(response.status_code in TRANSIENT_HTTP, str(error), retry_after_s(response.headers.get("Retry-After")))
+        return Failure(
+            response.status_code in TRANSIENT_HTTP, str(error), retry_after_s(response.headers.get("Retry-After"))
+        )
     return Failure(isinstance(error, TRANSIENT_ERRORS), f"{type(error).__name__}: {error}")
 
 
@@ -77,7 +79,7 @@ def retry_after_s(value: str | None) -> float | None:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
-    return max((when - datetime.now(timezone.utc)).total_seconds(), 0.0)
+    return max((when - datetime.now(UTC)).total_seconds(), 0.0)
 
 
 def redact(text: str, secret: str) -> str:

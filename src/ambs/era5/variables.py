@@ -30,10 +30,18 @@ class Era5Variable:
 VARIABLES: dict[str, Era5Variable] = {
     v.name: v
     for v in (
-        Era5Variable("t2m", "t2m", "2m_temperature", SINGLE_LEVELS, "K", "2 metre temperature", "air_temperature", None),
         Era5Variable(
-            "msl", "msl", "mean_sea_level_pressure", SINGLE_LEVELS, "Pa", "Mean sea level pressure",
-            "air_pressure_at_mean_sea_level", None,
+            "t2m", "t2m", "2m_temperature", SINGLE_LEVELS, "K", "2 metre temperature", "air_temperature", None
+        ),
+        Era5Variable(
+            "msl",
+            "msl",
+            "mean_sea_level_pressure",
+            SINGLE_LEVELS,
+            "Pa",
+            "Mean sea level pressure",
+            "air_pressure_at_mean_sea_level",
+            None,
         ),
         Era5Variable("z500", "z", "geopotential", PRESSURE_LEVELS, "m**2 s**-2", "Geopotential", "geopotential", 500),
     )

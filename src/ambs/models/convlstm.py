@@ -15,9 +15,9 @@ from ambs.models.layers import ConvLSTM, PerFrame, RepeatLastFrame
 
 def encode_context(context: keras.KerasTensor, filters: int, kernel_size: int) -> tuple[keras.KerasTensor, ...]:
     """Half-resolution features of every context hour and the ConvLSTM encoder's final (h, c) state."""
-    down = PerFrame(
-        keras.layers.Conv2D(filters, 3, strides=2, padding="same", activation="relu"), name="downsample"
-    )(context)
+    down = PerFrame(keras.layers.Conv2D(filters, 3, strides=2, padding="same", activation="relu"), name="downsample")(
+        context
+    )
     _, state_h, state_c = ConvLSTM(filters, kernel_size, name="encoder")(down)
     return down, state_h, state_c
 
@@ -30,14 +30,10 @@ def decode_change(
     up = PerFrame(
         keras.layers.Conv2DTranspose(filters, 3, strides=2, padding="same", activation="relu"), name="upsample"
     )(forecast)
-    up = PerFrame(
-        keras.layers.Cropping2D(((0, up.shape[2] - height), (0, up.shape[3] - width))), name="crop"
-    )(up)
+    up = PerFrame(keras.layers.Cropping2D(((0, up.shape[2] - height), (0, up.shape[3] - width))), name="crop")(up)
     skip = RepeatLastFrame(forecast_steps, name="repeat_context")(context)
     merged = keras.layers.Concatenate(name="skip")([up, skip])
-    change = PerFrame(
-        keras.layers.Conv2D(1, 3, padding="same", kernel_initializer="zeros"), name="change"
-    )(merged)
+    change = PerFrame(keras.layers.Conv2D(1, 3, padding="same", kernel_initializer="zeros"), name="change")(merged)
     base = RepeatLastFrame(forecast_steps, channel=target_index, name="persistence")(context)
     return keras.layers.Add(name="forecast")([base, change])
 

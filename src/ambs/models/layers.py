@@ -63,16 +63,16 @@ class ConvLSTM(keras.layers.Layer):
 
     def build(self, inputs_shape: tuple, initial_state_shape: Any = None) -> None:
         if self.steps is not None and inputs_shape[1] != 1:
-            raise ValueError(f"ConvLSTM {self.name!r} runs {self.steps} steps on one frame; got {inputs_shape[1]} frames")
+            raise ValueError(
+                f"ConvLSTM {self.name!r} runs {self.steps} steps on one frame; got {inputs_shape[1]} frames"
+            )
         size, channels, gates = self.kernel_size, inputs_shape[-1], 4 * self.filters
         self.kernel = self.add_weight(shape=(size, size, channels, gates), initializer="glorot_uniform", name="kernel")
         self.recurrent_kernel = self.add_weight(
             shape=(size, size, self.filters, gates), initializer="orthogonal", name="recurrent_kernel"
         )
         forget_ones = np.concatenate([np.zeros(self.filters), np.ones(self.filters), np.zeros(2 * self.filters)])
-        self.bias = self.add_weight(
-            shape=(gates,), initializer=keras.initializers.Constant(forget_ones), name="bias"
-        )
+        self.bias = self.add_weight(shape=(gates,), initializer=keras.initializers.Constant(forget_ones), name="bias")
 
     def call(self, inputs: Any, initial_state: Any = None) -> tuple[Any, Any, Any]:
         _, frames, height, width, channels = inputs.shape

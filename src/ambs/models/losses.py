@@ -39,7 +39,9 @@ def adversarial_terms(discriminator: keras.Model, real: Any, fake: Any) -> tuple
     n_real, n_fake = ops.shape(real)[0], ops.shape(fake)[0]
     logits = discriminator(ops.concatenate([real, fake, ops.stop_gradient(fake)], axis=0))
     real_logits, fake_logits, detached_logits = (
-        logits[:n_real], logits[n_real : n_real + n_fake], logits[n_real + n_fake :]
+        logits[:n_real],
+        logits[n_real : n_real + n_fake],
+        logits[n_real + n_fake :],
     )
     generator_loss = ops.mean(ops.softplus(-fake_logits))
     discriminator_loss = ops.mean(ops.softplus(-real_logits)) + ops.mean(ops.softplus(detached_logits))

@@ -52,9 +52,7 @@ def _network(
         keras.layers.Conv2DTranspose(filters, 3, strides=2, padding="same", activation="relu"), name="upsample"
     )
     decode = conv("decode")
-    change = PerFrame(
-        keras.layers.Conv2D(1, kernel_size, padding="same", kernel_initializer="zeros"), name="change"
-    )
+    change = PerFrame(keras.layers.Conv2D(1, kernel_size, padding="same", kernel_initializer="zeros"), name="change")
     target_mask = np.eye(channels, dtype="float32")[target_index]
 
     def predict_change(frame: Any, motion: Any, moved_full: Any, moved_half: Any) -> Any:

@@ -157,8 +157,15 @@ def build_pde(
 ) -> PDEDisentangled:
     """A model with its variables created (by one forward pass), ready to compile like ``build_convlstm``'s."""
     model = PDEDisentangled(
-        context_shape, forecast_steps, target_index, content_channels, dynamic_channels, filters,
-        invariance_weight, dynamic_weight, name="pde",
+        context_shape,
+        forecast_steps,
+        target_index,
+        content_channels,
+        dynamic_channels,
+        filters,
+        invariance_weight,
+        dynamic_weight,
+        name="pde",
     )
     model(ops.zeros((1, *context_shape)))
     return model

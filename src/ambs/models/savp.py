@@ -39,8 +39,12 @@ from ambs.models.losses import adversarial_terms, kl_to_standard_normal
 
 
 def _generator(
-    context_shape: tuple[int, int, int, int], forecast_steps: int, target_index: int,
-    filters: int, kernel_size: int, latent_channels: int,
+    context_shape: tuple[int, int, int, int],
+    forecast_steps: int,
+    target_index: int,
+    filters: int,
+    kernel_size: int,
+    latent_channels: int,
 ) -> keras.Model:
     """(context, z of shape (batch, forecast, latent)) -> forecast of the target."""
     context = keras.Input(shape=context_shape, name="context")
@@ -60,8 +64,12 @@ def _generator(
 
 
 def _posterior(
-    context_shape: tuple[int, int, int, int], forecast_steps: int, target_index: int,
-    filters: int, kernel_size: int, latent_channels: int,
+    context_shape: tuple[int, int, int, int],
+    forecast_steps: int,
+    target_index: int,
+    filters: int,
+    kernel_size: int,
+    latent_channels: int,
 ) -> keras.Model:
     """(context, truth) -> (mean, log variance) of q(z_t | target frames t, t+1), each (batch, forecast, latent)."""
     _, height, width, _ = context_shape
@@ -74,9 +82,9 @@ def _posterior(
         filters, (2, kernel_size, kernel_size), strides=(1, 2, 2), padding="same", activation="relu", name="pairs"
     )(frames)
     pairs = keras.layers.Cropping3D(((0, 1), (0, 0), (0, 0)), name="drop_last")(pairs)  # ... and the last sees padding
-    features = PerFrame(
-        keras.layers.Conv2D(filters, 3, strides=2, padding="same", activation="relu"), name="reduce"
-    )(pairs)
+    features = PerFrame(keras.layers.Conv2D(filters, 3, strides=2, padding="same", activation="relu"), name="reduce")(
+        pairs
+    )
     pooled = PerFrame(keras.layers.GlobalAveragePooling2D(), name="pool")(features)
     mean = keras.layers.Dense(latent_channels, name="mean")(pooled)
     log_var = keras.layers.Dense(latent_channels, name="log_var")(pooled)
@@ -166,9 +174,7 @@ class SAVP(keras.Model):
 
     def sample(self, x: np.ndarray, n: int, seed: int | None = None, batch_size: int = 32) -> np.ndarray:
         """``n`` forecasts per window with z from the prior: (n, batch, forecast, lat, lon, 1), for ensemble scores."""
-        z = ops.convert_to_numpy(
-            keras.random.normal((n, len(x), self.forecast_steps, self.latent_channels), seed=seed)
-        )
+        z = ops.convert_to_numpy(keras.random.normal((n, len(x), self.forecast_steps, self.latent_channels), seed=seed))
         return np.stack([self.generator.predict([x, z_i], batch_size=batch_size, verbose=0) for z_i in z])
 
     def get_config(self) -> dict[str, Any]:

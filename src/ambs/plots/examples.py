@@ -28,8 +28,9 @@ def case_mse(forecasts: list[xr.Dataset]) -> np.ndarray:
     per_model = []
     for ds in forecasts:
         if not np.array_equal(ds["init"].values, inits):
-            raise ValueError(f"forecast of {ds.attrs.get('model')!r} has other init times than "
-                             f"{forecasts[0].attrs.get('model')!r}")
+            raise ValueError(
+                f"forecast of {ds.attrs.get('model')!r} has other init times than {forecasts[0].attrs.get('model')!r}"
+            )
         error = (ds["forecast"] - ds["truth"]) ** 2
         per_model.append(error.mean([d for d in error.dims if d != "init"]).values)
     return np.mean(per_model, axis=0)
@@ -59,17 +60,22 @@ def _rows(forecasts: list[xr.Dataset], index: int, n_columns: int) -> list[Row]:
     case = forecasts[0].isel(init=index)
     context_cols = evenly_spaced(case.sizes["context_lead"], n_columns)
     lead_cols = evenly_spaced(case.sizes["lead"], n_columns)
-    rows = [Row("context", case["context"], "context_lead", context_cols, "field"),
-            Row("truth", case["truth"], "lead", lead_cols, "field")]
+    rows = [
+        Row("context", case["context"], "context_lead", context_cols, "field"),
+        Row("truth", case["truth"], "lead", lead_cols, "field"),
+    ]
     for ds in forecasts:
         forecast = ds["forecast"].isel(init=index)
-        rows += [Row(ds.attrs["model"], forecast, "lead", lead_cols, "field"),
-                 Row(f"{ds.attrs['model']} error", forecast - case["truth"], "lead", lead_cols, "error")]
+        rows += [
+            Row(ds.attrs["model"], forecast, "lead", lead_cols, "field"),
+            Row(f"{ds.attrs['model']} error", forecast - case["truth"], "lead", lead_cols, "error"),
+        ]
     return rows
 
 
-def example_figure(forecasts: list[xr.Dataset], index: int, title: str, coastlines: list[np.ndarray] | None,
-                   n_columns: int = 4) -> plt.Figure:
+def example_figure(
+    forecasts: list[xr.Dataset], index: int, title: str, coastlines: list[np.ndarray] | None, n_columns: int = 4
+) -> plt.Figure:
     """Context, truth, then each model's forecast and error (forecast - truth) for init ``index``.
 
     Fields share one colour scale, errors another one symmetric about zero.
@@ -78,13 +84,16 @@ def example_figure(forecasts: list[xr.Dataset], index: int, title: str, coastlin
     rows = _rows(forecasts, index, n_columns)
     fields = [row.field for row in rows if row.scale == "field"]
     largest_error = max(float(abs(row.field).max()) for row in rows if row.scale == "error") or 1.0
-    scales = {"field": ("RdYlBu_r", float(min(f.min() for f in fields)), float(max(f.max() for f in fields))),
-              "error": ("RdBu_r", -largest_error, largest_error)}
+    scales = {
+        "field": ("RdYlBu_r", float(min(f.min() for f in fields)), float(max(f.max() for f in fields))),
+        "error": ("RdBu_r", -largest_error, largest_error),
+    }
     truth = rows[1].field
     grid = map_grid(truth, coastlines)
     n_cols = max(len(row.columns) for row in rows)
-    fig, axes = plt.subplots(len(rows), n_cols, figsize=(1.9 * n_cols + 1.2, 1.75 * len(rows)), squeeze=False,
-                             layout="constrained")
+    fig, axes = plt.subplots(
+        len(rows), n_cols, figsize=(1.9 * n_cols + 1.2, 1.75 * len(rows)), squeeze=False, layout="constrained"
+    )
     images = {}
     for ax_row, row in zip(axes, rows):
         for c, ax in enumerate(ax_row):
@@ -96,9 +105,15 @@ def example_figure(forecasts: list[xr.Dataset], index: int, title: str, coastlin
             ax.set_title(f"{int(panel[row.dim]):+d} h", fontsize=7, pad=2)
         ax_row[0].set_ylabel(row.label, fontsize=8)
     units = truth.attrs.get("units", "")
-    fig.colorbar(images["field"], ax=axes, location="right", shrink=0.4,
-                 label=f"{truth.attrs.get('long_name', 'value')} [{units}]")
-    fig.colorbar(images["error"], ax=axes, location="bottom", shrink=0.6, aspect=40,
-                 label=f"forecast - truth [{units}]")
+    fig.colorbar(
+        images["field"],
+        ax=axes,
+        location="right",
+        shrink=0.4,
+        label=f"{truth.attrs.get('long_name', 'value')} [{units}]",
+    )
+    fig.colorbar(
+        images["error"], ax=axes, location="bottom", shrink=0.6, aspect=40, label=f"forecast - truth [{units}]"
+    )
     fig.suptitle(f"{title}: init {np.datetime_as_string(truth['init'].values, unit='h')}", fontsize=10)
     return fig

@@ -16,8 +16,16 @@ import matplotlib.pyplot as plt  # noqa: E402
 from ambs.atomic import atomic_path  # noqa: E402
 
 METRIC_NAMES = {
-    "mse": "MSE", "rmse": "RMSE", "bias": "bias", "mae": "MAE", "psnr": "PSNR", "ssim": "SSIM", "acc": "ACC",
-    "rmse_latw": "latitude-weighted RMSE", "gradient_ratio": "gradient ratio", "spread": "ensemble spread",
+    "mse": "MSE",
+    "rmse": "RMSE",
+    "bias": "bias",
+    "mae": "MAE",
+    "psnr": "PSNR",
+    "ssim": "SSIM",
+    "acc": "ACC",
+    "rmse_latw": "latitude-weighted RMSE",
+    "gradient_ratio": "gradient ratio",
+    "spread": "ensemble spread",
 }
 # Power of the target's unit that each metric carries; metrics not listed are dimensionless (PSNR is in dB).
 UNIT_POWER = {"mse": 2, "rmse": 1, "bias": 1, "mae": 1, "rmse_latw": 1, "spread": 1}

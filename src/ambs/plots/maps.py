@@ -41,8 +41,9 @@ def map_grid(field: xr.DataArray, coastlines: list[np.ndarray] | None) -> MapGri
 
 def draw_panel(ax: Axes, values: np.ndarray, grid: MapGrid, cmap: str, vmin: float, vmax: float) -> AxesImage:
     """Draw one field (and the coastlines over it) on ``ax`` without ticks."""
-    image = ax.imshow(values, extent=grid.extent, origin=grid.origin, cmap=cmap, vmin=vmin, vmax=vmax,
-                      interpolation="nearest")
+    image = ax.imshow(
+        values, extent=grid.extent, origin=grid.origin, cmap=cmap, vmin=vmin, vmax=vmax, interpolation="nearest"
+    )
     if grid.coastlines:
         ax.add_collection(LineCollection(grid.coastlines, colors="black", linewidths=0.6))
         ax.set_xlim(grid.extent[0], grid.extent[1])

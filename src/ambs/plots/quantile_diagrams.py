@@ -19,14 +19,17 @@ def check_leads(forecast: xr.Dataset, leads: list[int], source: str) -> None:
     available = [int(v) for v in forecast["lead"].values]
     missing = [lead for lead in leads if lead not in available]
     if missing:
-        raise ValueError(f"config key 'plots.quantile_leads': leads {missing} are not in {source} "
-                         f"(leads {available[0]}..{available[-1]})")
+        raise ValueError(
+            f"config key 'plots.quantile_leads': leads {missing} are not in {source} "
+            f"(leads {available[0]}..{available[-1]})"
+        )
 
 
 def _draw(main: Axes, histogram: Axes, result: ConditionalQuantiles, condition: str, outcome: str, units: str) -> None:
     for level, values in zip(result.levels, result.quantiles.T):
-        main.plot(result.centres, values, STYLES.get(round(float(level), 2), "-"), color="tab:blue",
-                  label=f"{level:.0%}")
+        main.plot(
+            result.centres, values, STYLES.get(round(float(level), 2), "-"), color="tab:blue", label=f"{level:.0%}"
+        )
     main.plot(result.edges[[0, -1]], result.edges[[0, -1]], color="0.5", linewidth=0.8, label="diagonal")
     main.set_ylabel(f"{outcome} [{units}]", fontsize=8)
     main.set_xlim(result.edges[0], result.edges[-1])
@@ -51,8 +54,10 @@ def quantiles_figure(forecast: xr.Dataset, leads: list[int], n_bins: int = 20) -
         f = forecast["forecast"].sel(lead=lead).values
         x = forecast["truth"].sel(lead=lead).values
         edges = common_edges(f, x, n_bins)
-        panels = [("calibration-refinement", conditional_quantiles(f, x, edges), "forecast", "observed"),
-                  ("likelihood-base-rate", conditional_quantiles(x, f, edges), "observed", "forecast")]
+        panels = [
+            ("calibration-refinement", conditional_quantiles(f, x, edges), "forecast", "observed"),
+            ("likelihood-base-rate", conditional_quantiles(x, f, edges), "observed", "forecast"),
+        ]
         for col, (title, result, condition, outcome) in enumerate(panels):
             main = fig.add_subplot(grid[2 * row, col])
             histogram = fig.add_subplot(grid[2 * row + 1, col], sharex=main)

@@ -40,7 +40,7 @@ def training_figure(history: pd.DataFrame, model: str) -> plt.Figure:
         ax.set_xlim(0.5, epoch.max() + 0.5)
         ax.ticklabel_format(axis="y", useOffset=False)  # an offset label would collide with the title
         ax.grid(alpha=0.3)
-    for ax in axes.ravel()[len(quantities):]:
+    for ax in axes.ravel()[len(quantities) :]:
         ax.axis("off")
     axes[0, 0].legend(fontsize=7)
     fig.suptitle(f"{model}: training history", fontsize=10)

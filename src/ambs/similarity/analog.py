@@ -55,7 +55,7 @@ class AnalogForecaster(keras.Model):
     @classmethod
     def from_archive(
         cls, encoder: keras.Model, archive_context: np.ndarray, archive_future: np.ndarray, k: int
-    ) -> "AnalogForecaster":
+    ) -> AnalogForecaster:
         """An analog model whose archive is ``archive_context`` (embedded here) with successors ``archive_future``."""
         if len(archive_context) != len(archive_future):
             raise ValueError(f"{len(archive_context)} archive contexts but {len(archive_future)} successors")
@@ -79,7 +79,7 @@ class AnalogForecaster(keras.Model):
         }
 
     @classmethod
-    def from_config(cls, config: dict[str, Any]) -> "AnalogForecaster":
+    def from_config(cls, config: dict[str, Any]) -> AnalogForecaster:
         return cls(encoder=keras.saving.deserialize_keras_object(config.pop("encoder")), **config)
 
 
@@ -95,7 +95,9 @@ def build_analog(distance_path: Path, train_dir: Path, k: int, out_path: Path) -
     """The analog model over the training archive with the context-view encoder of ``distance_path``, saved atomically."""
     meta, windows = read_split(train_dir)
     if not 0 < k <= meta.count:
-        raise ValueError(f"config key 'hyperparameters.analog.k': {k} is not in 1..{meta.count}, the windows in {train_dir}")
+        raise ValueError(
+            f"config key 'hyperparameters.analog.k': {k} is not in 1..{meta.count}, the windows in {train_dir}"
+        )
     encoder = load_distance(distance_path).encoder
     model = AnalogForecaster.from_archive(encoder, context_part(meta, windows), future_target(meta, windows)[..., 0], k)
     with atomic_path(out_path) as tmp:

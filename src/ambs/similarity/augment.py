@@ -37,7 +37,10 @@ def add_noise(windows: np.ndarray, sigma: np.ndarray, rng: np.random.Generator) 
 def smooth(windows: np.ndarray, sigma: np.ndarray) -> np.ndarray:
     """Gaussian-blur each window in lat/lon with width sigma[i] grid cells (time and channels untouched)."""
     return np.stack(
-        [ndimage.gaussian_filter(w, sigma=(0, s, s, 0), mode="nearest") if s > 0 else w for w, s in zip(windows, sigma, strict=True)]
+        [
+            ndimage.gaussian_filter(w, sigma=(0, s, s, 0), mode="nearest") if s > 0 else w
+            for w, s in zip(windows, sigma, strict=True)
+        ]
     )
 
 

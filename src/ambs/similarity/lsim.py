@@ -91,7 +91,7 @@ class LearnedDistance(keras.Model):
         return {**super().get_config(), "encoder": keras.saving.serialize_keras_object(self.encoder)}
 
     @classmethod
-    def from_config(cls, config: dict[str, Any]) -> "LearnedDistance":
+    def from_config(cls, config: dict[str, Any]) -> LearnedDistance:
         return cls(encoder=keras.saving.deserialize_keras_object(config.pop("encoder")), **config)
 
 

@@ -29,7 +29,11 @@ def plot_scores(table: pd.DataFrame, out: Path) -> None:
         for ax, (title, columns) in zip(axes[row], groups.items(), strict=True):
             scores[columns].dropna(how="all").T.plot.bar(ax=ax, rot=0, width=0.8)  # 1-SSIM: protocol only
             ax.set_title(f"{view} view: {title}", fontsize=9)
-            ax.set_xticks(range(len(columns)), [c.split("_", 1)[1] if c.startswith("spearman") else c for c in columns], fontsize=7)
+            ax.set_xticks(
+                range(len(columns)),
+                [c.split("_", 1)[1] if c.startswith("spearman") else c for c in columns],
+                fontsize=7,
+            )
             ax.set_ylim(min(0.0, float(np.nanmin(scores[columns].values))), 1.25)  # room for the legend
             ax.grid(axis="y", alpha=0.3)
             ax.legend(fontsize=7, ncol=4, loc="upper center")
@@ -54,7 +58,9 @@ def plot_query(
         (f"#{i + 1}: {_hour(time)}\nd = {d:.3f}", match)
         for i, (time, d, match) in enumerate(zip(match_times, distances, matches, strict=True))
     ]
-    fig, axes = plt.subplots(len(variables), len(panels), figsize=(2.2 * len(panels), 2.1 * len(variables)), squeeze=False)
+    fig, axes = plt.subplots(
+        len(variables), len(panels), figsize=(2.2 * len(panels), 2.1 * len(variables)), squeeze=False
+    )
     for row, variable in enumerate(variables):
         fields = [window[-1, :, :, row] for _, window in panels]
         vmin, vmax = float(min(f.min() for f in fields)), float(max(f.max() for f in fields))
@@ -68,5 +74,7 @@ def plot_query(
             if col == 0:
                 ax.set_ylabel(variable)
         fig.colorbar(image, ax=axes[row].tolist(), shrink=0.8, label="normalised")
-    fig.suptitle("a test window (last context hour) and its nearest training windows by the learned distance", fontsize=9)
+    fig.suptitle(
+        "a test window (last context hour) and its nearest training windows by the learned distance", fontsize=9
+    )
     save_figure(fig, out, dpi=DPI)

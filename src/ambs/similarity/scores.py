@@ -64,7 +64,10 @@ def metric_scores(
     vectors = representations(distance)
     spearman = perturbation_spearman(
         windows[evenly_spaced(len(windows), protocol_windows)],
-        {**{name: partial(paired_distances, v) for name, v in vectors.items()}, **baseline_distances(float(np.ptp(windows)))},
+        {
+            **{name: partial(paired_distances, v) for name, v in vectors.items()},
+            **baseline_distances(float(np.ptp(windows))),
+        },
         seed=seed,
     )
     table = pd.DataFrame({f"spearman_{kind}": rhos for kind, rhos in spearman.items()})

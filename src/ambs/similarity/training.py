@@ -60,7 +60,9 @@ def train_similarity(
             EpochProgress(hyper["epochs"]),
             stop_on_sigterm,  # last: after the epoch's backup and history line are written
         ]
-        print(f"training the {view} similarity encoder on {len(windows)} windows of shape {windows.shape[1:]}", flush=True)
+        print(
+            f"training the {view} similarity encoder on {len(windows)} windows of shape {windows.shape[1:]}", flush=True
+        )
         with stop_on_sigterm.installed():
             trainer.fit(views, epochs=hyper["epochs"], callbacks=callbacks, shuffle=False, verbose=0)
         with atomic_path(distance_path) as tmp:
