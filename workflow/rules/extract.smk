@@ -1,12 +1,12 @@
 rule extract:
-    output:
-        [f"{RESULTS}/raw/{{month}}/{name}" for name in RAW_FILES],
-    log:
-        f"{RESULTS}/logs/extract/{{month}}.log",
     """Download (cds) or generate (synthetic) one month of ERA5 exactly as the CDS delivers it.
 
     With the CDS it runs on the submitting host, which has internet where compute nodes often do not.
     """
+    output:
+        [f"{RESULTS}/raw/{{month}}/{name}" for name in RAW_FILES],
+    log:
+        f"{RESULTS}/logs/extract/{{month}}.log",
     localrule: config["source"] == "cds"
     conda:
         "../../envs/ambs.yaml"
