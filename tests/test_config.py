@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -26,6 +27,41 @@ from ambs.config import (
 @pytest.mark.parametrize("name", ["config.yaml", "test.yaml", "waveeq.yaml", "moving_digits.yaml"])
 def test_shipped_configs_are_valid(name: str) -> None:
     load_config(ROOT / "config" / name)
+
+
+def test_omitted_keys_get_the_schema_defaults(default_config: dict) -> None:
+    assert "dataset" not in default_config
+    del default_config["bootstrap"]
+    default_config["normalisation"] = "minmax"
+    validate_config(default_config)
+    assert default_config["dataset"] == "era5"
+    assert default_config["normalisation"] == "minmax"  # a value given is kept
+    assert default_config["bootstrap"] == {"block_hours": 168, "resamples": 1000, "seed": 0}
+
+
+def test_each_config_gets_its_own_copy_of_a_default(default_config: dict, test_config: dict) -> None:
+    del default_config["bootstrap"], test_config["bootstrap"]
+    validate_config(default_config)
+    validate_config(test_config)
+    default_config["bootstrap"]["seed"] = 9
+    assert test_config["bootstrap"]["seed"] == 0
+
+
+def test_an_installed_package_validates_configs(tmp_path: Path) -> None:
+    """A non-editable install (as in the containers) carries the schema: nothing is read from the source tree."""
+    project = tmp_path / "project"
+    shutil.copytree(ROOT / "src", project / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
+        shutil.copy(ROOT / name, project / name)
+    site = tmp_path / "site"
+    install = [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation"]
+    subprocess.run([*install, "--target", str(site), str(project)], check=True, capture_output=True, timeout=300)
+    shutil.rmtree(project)
+    check = "import ambs, sys; from ambs.config import load_config; load_config(sys.argv[1]); print(ambs.__file__)"
+    command = [sys.executable, "-c", check, str(ROOT / "config" / "config.yaml")]
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    found = subprocess.check_output(command, cwd=tmp_path, env=env, text=True, timeout=120)
+    assert Path(found.strip()).is_relative_to(site)
 
 
 def _set(config: dict[str, Any], dotted: str, value: Any) -> None:

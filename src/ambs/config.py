@@ -6,8 +6,11 @@ Every error names the offending key so a user can fix ``config/config.yaml`` dir
 from __future__ import annotations
 
 import calendar
+import copy
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +20,8 @@ import yaml
 from ambs.datasets.moving_digits import SPRITE_SIZE
 from ambs.models.kinds import ANALOG, is_trained
 
-SCHEMA_PATH = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
+# Shipped inside the package, so an installed (non-editable) ambs validates configs too.
+SCHEMA_FILE = "config.schema.yaml"
 GRID_STEP = 0.25
 SPLITS = ("train", "val", "test")
 # Baselines built from ERA5 data beyond the test windows (the test months, the training climatology).
@@ -62,15 +66,30 @@ def load_config(path: str | Path) -> dict[str, Any]:
 
 
 def load_schema() -> dict[str, Any]:
-    with open(SCHEMA_PATH, encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+    return yaml.safe_load(files("ambs").joinpath(SCHEMA_FILE).read_text(encoding="utf-8"))
+
+
+def _fill_defaults(
+    validator: jsonschema.protocols.Validator, properties: dict[str, Any], instance: Any, schema: dict[str, Any]
+) -> Iterator[jsonschema.ValidationError]:
+    """Validate ``properties`` after giving each absent key with a schema default that default (a copy)."""
+    if validator.is_type(instance, "object"):
+        for key, subschema in properties.items():
+            if "default" in subschema:
+                instance.setdefault(key, copy.deepcopy(subschema["default"]))
+    yield from jsonschema.Draft202012Validator.VALIDATORS["properties"](validator, properties, instance, schema)
+
+
+# The schema's validator that also fills in defaults, so every reader of the config sees them.
+_DefaultingValidator = jsonschema.validators.extend(jsonschema.Draft202012Validator, {"properties": _fill_defaults})
 
 
 def validate_config(config: Any) -> None:
-    """Raise ConfigError naming the key if ``config`` breaks the schema or a cross-field rule."""
+    """Fill in the schema's defaults, then raise ConfigError naming the key if ``config`` breaks the schema or a
+    cross-field rule."""
     if not isinstance(config, dict):
         raise ConfigError("config: the top level must be a mapping of keys to values")
-    validator = jsonschema.Draft202012Validator(load_schema())
+    validator = _DefaultingValidator(load_schema())
     errors = sorted(validator.iter_errors(config), key=lambda e: list(e.absolute_path))
     if errors:
         raise ConfigError("\n".join(_describe(error) for error in errors))

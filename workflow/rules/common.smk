@@ -5,8 +5,7 @@ from ambs.config import all_months, dataset_name, days_of_month, hours_of_day, s
 from ambs.era5.requests import raw_filenames
 from ambs.models.kinds import has_train_job, is_trained
 
-# Cross-field checks with messages that name the key; the schema itself is also
-# applied by Snakemake's validate() in the Snakefile.
+# The schema (its defaults filled in) and the cross-field checks, with messages that name the key.
 validate_config(config)
 
 RESULTS = f"results/{config['experiment']}"
