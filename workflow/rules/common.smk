@@ -23,6 +23,8 @@ PLOTTED_METRICS = ["rmse", "mse", "bias", "mae", "psnr", "ssim", "acc", "rmse_la
 PLOTTED_METRICS = PLOTTED_METRICS if ERA5 else [m for m in PLOTTED_METRICS if m not in ("acc", "rmse_latw")]
 RAW_FILES = raw_filenames(config["variables"]) if ERA5 else []
 BASELINE_MODELS = [m for m in config["models"] if not is_trained(m)]
+# Fitted by rule train, with a history.csv (the analog model is built by rule build_analog instead).
+TRAINED_MODELS = [m for m in config["models"] if has_train_job(m)]
 
 
 wildcard_constraints:

@@ -17,10 +17,6 @@ SIMILARITY_OUTPUTS = (
 SIMILARITY_MODEL = f"{RESULTS}/models/similarity/{{view}}/distance.keras"  # a LearnedDistance, encoder included
 
 
-# models/analog/model.keras is also a pattern of rule train; the analog model is built, not trained.
-ruleorder: build_analog > train
-
-
 rule train_similarity:
     """Fit one view's encoder (SCE) and learned-distance weights on the training windows; resumes if interrupted."""
     input:

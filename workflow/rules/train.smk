@@ -8,6 +8,8 @@ rule train:
         history=f"{RESULTS}/models/{{model}}/history.csv",
     log:
         f"{RESULTS}/logs/train/{{model}}.log",
+    wildcard_constraints:
+        model="|".join(TRAINED_MODELS),
     conda:
         "../../envs/ambs.yaml"
     container:
