@@ -23,6 +23,10 @@ run: env
 test: env
 	PATH=$(abspath $(BIN)):$$PATH $(BIN)/pytest -n $(CORES) --dist loadfile
 
+# The reference of every config key, rendered from the schema (tests/test_config_reference.py keeps them equal).
+config/README.md: src/ambs/config.schema.yaml src/ambs/config_reference.py | env
+	$(BIN)/python -m ambs.config_reference > $@
+
 # Side-by-side benchmarks (bench/, results in docs/performance.md); adds the `bench` extra (PyTorch, CPU).
 bench: $(VENV)/.installed-bench
 	bash bench/run_all.sh
