@@ -12,6 +12,8 @@ resamples or metrics.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Hashable
+from typing import Any
 
 import numpy as np
 import xarray as xr
@@ -62,7 +64,7 @@ def bands(result: xr.Dataset, block_hours: int, resamples: int, seed: int) -> xr
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN leads (a baseline without data) stay NaN
         quantiles = np.nanquantile(means, list(QUANTILES.values()), axis=0)  # (bound, metric, lead)
     point = nanmean(stacked)
-    data = {}
+    data: dict[Hashable, tuple[tuple[str, ...], np.ndarray, dict[Any, Any]]] = {}
     for index, name in enumerate(names):
         attrs = dict(result[name].attrs)
         data[name] = (("lead", "bound"), quantiles[:, index].T, attrs)

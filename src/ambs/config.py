@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import calendar
 import copy
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from importlib.resources import files
@@ -98,10 +98,10 @@ def validate_config(config: Any) -> None:
 
 def _describe(error: jsonschema.ValidationError) -> str:
     key = ".".join(str(p) for p in error.absolute_path) or "<top level>"
-    if error.validator == "enum":
+    if error.validator == "enum" and isinstance(error.validator_value, list):
         allowed = ", ".join(repr(v) for v in error.validator_value)
         return f"config key '{key}': {error.instance!r} is not allowed; allowed values: {allowed}"
-    if error.validator == "additionalProperties":
+    if error.validator == "additionalProperties" and isinstance(error.schema, Mapping):
         allowed = ", ".join(sorted(error.schema.get("properties", {})))
         return f"config key '{key}': {error.message}; allowed keys: {allowed}"
     if error.validator == "required" and "then" in error.schema_path:

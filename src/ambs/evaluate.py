@@ -169,13 +169,13 @@ def evaluate(
     """
     fcst, members = forecast(model_name, model_path, test, references, batch_size, ensemble_size, seed)
     data_range = float(test.truth.max() - test.truth.min())
-    geographic = references.climatology is not None
+    climatology = references.climatology  # None off the Earth (generated datasets)
     scores = score(
         fcst,
         test.truth,
         data_range,
-        at_valid_times(references.climatology, test.meta.valid_times) if geographic else None,
-        np.asarray(test.meta.latitude) if geographic else None,
+        None if climatology is None else at_valid_times(climatology, test.meta.valid_times),
+        None if climatology is None else np.asarray(test.meta.latitude),
     )
     if members is not None:
         scores["spread"] = metrics.ensemble_spread(members)
@@ -189,8 +189,8 @@ def evaluate(
         "normalisation": test.meta.normalisation,
         "description": "per init time and lead hour, spatial mean over the region",
     }
-    if geographic:
-        fallback = fallback_months(references.climatology, test.meta.valid_times)
+    if climatology is not None:
+        fallback = fallback_months(climatology, test.meta.valid_times)
         attrs["climatology_fallback_months"] = " ".join(map(str, fallback)) or "none"
     result = xr.Dataset(
         {name: (("init", "lead"), values, {"units": metric_units(name, units)}) for name, values in scores.items()},

@@ -15,7 +15,7 @@ are a short header, the raw float32 frames and a short trailer, joined in one co
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -43,15 +43,15 @@ def _message(number: int, payload: bytes) -> bytes:
     return _field(number, len(payload)) + payload
 
 
-def _int64_entry(key: str, values: Sequence[int]) -> bytes:
+def _int64_entry(key: str, values: Iterable[int]) -> bytes:
     """A Features map entry holding an Int64List, packed."""
     packed = b"".join(varint(int(v)) for v in values)
     return _message(1, _message(1, key.encode()) + _message(2, _message(3, _message(1, packed))))
 
 
-def run_example(frames: np.ndarray, starts: Sequence[int], inits: Sequence[int]) -> bytes:
+def run_example(frames: np.ndarray, starts: Iterable[int], inits: Iterable[int]) -> bytes:
     """Serialised Example with features ``frames`` (the C-ordered bytes of ``frames``), ``starts`` and ``init`` (int64 lists)."""
-    data = memoryview(np.ascontiguousarray(frames)).cast("B")
+    data = np.ascontiguousarray(frames).data.cast("B")
     value_tag = _field(1, len(data))  # BytesList.value
     bytes_list_length = len(value_tag) + len(data)
     bytes_list_tag = _field(1, bytes_list_length)  # Feature.bytes_list

@@ -18,11 +18,11 @@ MEAN_ERROR, MEAN_ABSOLUTE_ERROR, MEAN_SQUARED_ERROR = 0, 1, 2
 
 def as_fields(*arrays: np.ndarray) -> tuple[tuple[int, ...], list[np.ndarray]]:
     """Broadcast the arrays together and view each as (fields, points); returns the leading shape too."""
-    arrays = [
+    floats = [
         np.asarray(a) if np.issubdtype(np.asarray(a).dtype, np.floating) else np.asarray(a, dtype=np.float64)
         for a in arrays
     ]
-    broadcast = np.broadcast_arrays(*arrays)
+    broadcast = np.broadcast_arrays(*floats)
     shape = broadcast[0].shape
     points = shape[-2] * shape[-1]
     return shape[:-2], [np.ascontiguousarray(a).reshape(-1, points) for a in broadcast]

@@ -20,7 +20,8 @@ SSIM_K2 = 0.03
 
 def _pair(forecast: np.ndarray, truth: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Both arrays as float64 with one broadcast shape."""
-    return np.broadcast_arrays(np.asarray(forecast, dtype=np.float64), np.asarray(truth, dtype=np.float64))
+    forecast, truth = np.broadcast_arrays(np.asarray(forecast, dtype=np.float64), np.asarray(truth, dtype=np.float64))
+    return forecast, truth
 
 
 def mse(forecast: np.ndarray, truth: np.ndarray) -> np.ndarray:

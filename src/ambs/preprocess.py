@@ -75,7 +75,8 @@ def crop(ds: xr.Dataset, region: Area, source: str) -> xr.Dataset:
 def write_cropped(ds: xr.Dataset, path: Path) -> None:
     ds = ds.astype(np.float32, copy=False)  # ERA5 fields are float32 already: no copy
     for name in ds.data_vars:
-        ds[name].attrs.update(units=VARIABLES[name].units, long_name=VARIABLES[name].long_name)
+        variable = VARIABLES[str(name)]
+        ds[name].attrs.update(units=variable.units, long_name=variable.long_name)
     ds.attrs.update(Conventions="CF-1.6", history="cropped to the benchmark region by ambs.preprocess")
     with atomic_path(path) as tmp:
         ds.to_netcdf(tmp)

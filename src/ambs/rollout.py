@@ -71,8 +71,12 @@ def predict_horizon(
     seeds = itertools.count(seed)
     # members of all windows side by side, member-major as draw_samples orders them
     ensemble = np.concatenate([context] * ensemble_size)
-    members = autoregressive(
-        lambda window: draw_samples(model, window, 1, next(seeds), batch_size)[0, ..., 0], ensemble, steps, target_index
-    )
+
+    def draw_one(window: np.ndarray) -> np.ndarray:
+        samples = draw_samples(model, window, 1, next(seeds), batch_size)
+        assert samples is not None  # is_stochastic(model)
+        return samples[0, ..., 0]
+
+    members = autoregressive(draw_one, ensemble, steps, target_index)
     members = members.reshape(ensemble_size, len(context), *members.shape[1:])
     return members.mean(axis=0), members

@@ -100,7 +100,8 @@ class MCNet(keras.Model):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.context_shape = tuple(context_shape)
+        steps, height, width, channels = context_shape  # a list when rebuilt from a saved config
+        self.context_shape = (steps, height, width, channels)
         self.forecast_steps = forecast_steps
         self.target_index = target_index
         self.filters = filters

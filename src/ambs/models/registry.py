@@ -16,8 +16,10 @@ from ambs.models.savp import SAVP
 from ambs.sequences import SplitMeta
 from ambs.similarity.analog import AnalogForecaster  # noqa: F401  registers the built analog model for load_model
 
-# (context_shape, forecast_steps, target_index) and a model's hyperparameters -> the untrained model
-BUILDERS: dict[str, Callable[[tuple[Any, ...], dict[str, Any]], keras.Model]] = {
+# (context_shape, forecast_steps, target_index): the shape of the data every builder takes first
+DataShape = tuple[tuple[int, int, int, int], int, int]
+# the data shape and a model's hyperparameters -> the untrained model
+BUILDERS: dict[str, Callable[[DataShape, dict[str, Any]], keras.Model]] = {
     "convlstm": lambda data, h: build_convlstm(*data, h["filters"], h["kernel_size"]),
     "savp": lambda data, h: SAVP(
         *data, h["filters"], h["kernel_size"], h["latent_channels"], h["kl_weight"], h["adversarial_weight"]

@@ -120,7 +120,8 @@ class SAVP(keras.Model):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.context_shape = tuple(context_shape)
+        steps, height, width, channels = context_shape  # a list when rebuilt from a saved config
+        self.context_shape = (steps, height, width, channels)
         self.forecast_steps = forecast_steps
         self.target_index = target_index
         self.filters = filters
@@ -132,7 +133,6 @@ class SAVP(keras.Model):
         parts = (self.context_shape, forecast_steps, target_index, filters, kernel_size, latent_channels)
         self.generator = _generator(*parts)
         self.posterior = _posterior(*parts)
-        steps, height, width, _ = self.context_shape
         self.discriminator = (
             _discriminator(steps + forecast_steps, height, width, filters) if adversarial_weight > 0 else None
         )

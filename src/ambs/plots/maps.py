@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import xarray as xr
@@ -12,13 +13,16 @@ from matplotlib.image import AxesImage
 
 from ambs.coastline import is_geographic, lines_in_box
 
+# Where imshow puts the first row: on top, or at the bottom (latitudes rising).
+Origin = Literal["upper", "lower"]
+
 
 @dataclass(frozen=True)
 class MapGrid:
     """How to place a (row, column) field: its cell-edge box in degrees (None for an index grid)."""
 
     extent: tuple[float, float, float, float] | None
-    origin: str
+    origin: Origin
     coastlines: list[np.ndarray]
 
 
@@ -35,7 +39,7 @@ def map_grid(field: xr.DataArray, coastlines: list[np.ndarray] | None) -> MapGri
     half_lon = abs(float(lon[1] - lon[0])) / 2 if lon.size > 1 else 0.125
     west, east = float(lon.min()) - half_lon, float(lon.max()) + half_lon
     south, north = float(lat.min()) - half_lat, float(lat.max()) + half_lat
-    origin = "upper" if lat.size > 1 and lat[0] > lat[-1] else "lower"
+    origin: Origin = "upper" if lat.size > 1 and lat[0] > lat[-1] else "lower"
     return MapGrid((west, east, south, north), origin, lines_in_box(coastlines, west, east, south, north))
 
 
@@ -44,7 +48,7 @@ def draw_panel(ax: Axes, values: np.ndarray, grid: MapGrid, cmap: str, vmin: flo
     image = ax.imshow(
         values, extent=grid.extent, origin=grid.origin, cmap=cmap, vmin=vmin, vmax=vmax, interpolation="nearest"
     )
-    if grid.coastlines:
+    if grid.coastlines and grid.extent is not None:
         ax.add_collection(LineCollection(grid.coastlines, colors="black", linewidths=0.6))
         ax.set_xlim(grid.extent[0], grid.extent[1])
         ax.set_ylim(grid.extent[2], grid.extent[3])

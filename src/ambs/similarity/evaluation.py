@@ -74,7 +74,7 @@ def perturbation_spearman(
     distance is called once per perturbation with every window's ladder, so that a
     network distance runs in a few large batches rather than many small ones.
     """
-    result = {}
+    result: dict[str, dict[str, float]] = {}
     for kind, strengths in ladders.items():
         perturbed = np.concatenate(
             [perturbation_ladder(window, kind, strengths, seed + i) for i, window in enumerate(windows)]
