@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 CORES ?= 2
 CONFIG ?= config/config.yaml
 
-.PHONY: run test report env bench
+.PHONY: run test lint report env bench
 env: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml constraints.txt
@@ -19,8 +19,16 @@ run: env
 	PATH=$(abspath $(BIN)):$$PATH $(BIN)/snakemake --profile profiles/local --cores $(CORES) --configfile $(CONFIG)
 	PATH=$(abspath $(BIN)):$$PATH $(BIN)/snakemake --profile profiles/local --cores $(CORES) --configfile $(CONFIG) --report results/report.html
 
+# The checks that keep the tree formatted, linted and typed; `make test` runs them before the suite.
+lint: env
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/snakefmt --check workflow
+	PATH=$(abspath $(BIN)):$$PATH $(BIN)/snakemake --lint --configfile config/config.yaml
+	$(BIN)/mypy
+
 # Two workers, one test file each at a time: the long tests wait on subprocesses (Snakemake, Slurm) much of the time.
-test: env
+test: lint
 	PATH=$(abspath $(BIN)):$$PATH $(BIN)/pytest -n $(CORES) --dist loadfile
 
 # The reference of every config key, rendered from the schema (tests/test_config_reference.py keeps them equal).
