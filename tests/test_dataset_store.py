@@ -10,7 +10,8 @@ import pytest
 from ambs.datasets.catalogue import generate
 from ambs.datasets.raw import raw_statistics, read_raw, write_raw
 from ambs.datasets.store import write_synthetic
-from ambs.sequences import SequenceError, SplitMeta, make_dataset, write_windows
+from ambs.sequences import make_dataset, write_windows
+from ambs.split_meta import SequenceError, SplitMeta
 
 DIGITS = {"size": 20, "digits": 1, "speed": [1.0, 2.0]}
 

@@ -12,8 +12,6 @@ import xarray as xr
 from ambs.sequences import (
     RUN_WINDOWS,
     SHARD_SIZE,
-    SequenceError,
-    SplitMeta,
     make_dataset,
     runs,
     window_starts,
@@ -21,6 +19,7 @@ from ambs.sequences import (
     write_windows,
 )
 from ambs.similarity.windows import read_split
+from ambs.split_meta import SequenceError, SplitMeta
 
 
 def test_window_starts_skip_gaps_and_follow_stride() -> None:

@@ -17,7 +17,8 @@ from ambs.forecasts import forecast_coords, forecast_dataset, target_attrs
 from ambs.models.registry import load_model
 from ambs.normalisation import Normaliser
 from ambs.rollout import predict_horizon
-from ambs.sequences import SplitMeta, make_dataset
+from ambs.sequences import make_dataset
+from ambs.split_meta import SplitMeta
 
 DIMENSIONLESS = ("ssim", "acc", "gradient_ratio")
 

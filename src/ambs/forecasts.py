@@ -7,15 +7,13 @@ forecast_period and the valid time) so that any CF reader can place every field 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import xarray as xr
 
 from ambs.era5.variables import VARIABLES
-
-if TYPE_CHECKING:  # combining files needs no TensorFlow
-    from ambs.sequences import SplitMeta
+from ambs.split_meta import SplitMeta
 
 FIELD_DIMS = ("init", "lead", "latitude", "longitude")
 CONVENTIONS = "CF-1.8"

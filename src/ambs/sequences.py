@@ -2,7 +2,8 @@
 
 A window holds ``context + forecast`` consecutive hours of all variables,
 shape (time, lat, lon, channel), channels in config order. The shard directory
-carries ``meta.json`` with the shapes, init times and grid needed downstream.
+carries ``meta.json`` (``ambs.split_meta``) with the shapes, init times and grid
+needed downstream.
 
 Windows overlap (24 hours every 5 hours by default), so a record holds a *run*: the
 frames that up to ``RUN_WINDOWS`` consecutive windows cover, each frame once, with
@@ -12,10 +13,8 @@ gather per run. Stored as one record per window, every hour was written 24/5 tim
 
 from __future__ import annotations
 
-import json
 import math
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,61 +26,10 @@ from ambs.atomic import atomic_path
 from ambs.example_bytes import run_example
 from ambs.ncread import read_variables
 from ambs.normalisation import DEFAULT_METHOD, Normaliser
+from ambs.split_meta import HOUR, SequenceError, SplitMeta
 
 SHARD_SIZE = 256  # windows per shard file
 RUN_WINDOWS = 64  # windows per record: bounds the frames one parse decodes
-RECORDS = "runs"  # the record layout, kept in meta.json: splits written with one record per window have none
-HOUR = np.timedelta64(1, "h")
-
-
-class SequenceError(ValueError):
-    """The data cannot give the requested windows; the message names the split or file."""
-
-
-@dataclass(frozen=True)
-class SplitMeta:
-    """What a reader needs to know about one split's shards."""
-
-    count: int
-    shape: tuple[int, int, int, int]
-    variables: list[str]
-    target: str
-    context: int
-    forecast: int
-    init_times: list[str]
-    latitude: list[float]
-    longitude: list[float]
-    normalisation: str = DEFAULT_METHOD
-
-    @property
-    def target_index(self) -> int:
-        return self.variables.index(self.target)
-
-    @property
-    def init_datetimes(self) -> np.ndarray:
-        """The init times (last context hour) as datetime64[ns]."""
-        return np.array(self.init_times, dtype="datetime64[ns]")
-
-    @property
-    def leads(self) -> np.ndarray:
-        """Forecast lead hours 1 .. forecast."""
-        return np.arange(1, self.forecast + 1)
-
-    @property
-    def valid_times(self) -> np.ndarray:
-        """(init, lead) valid times as datetime64[ns]."""
-        return self.init_datetimes[:, None] + self.leads[None, :].astype("timedelta64[h]")
-
-    @classmethod
-    def read(cls, split_dir: Path) -> SplitMeta:
-        data = json.loads((Path(split_dir) / "meta.json").read_text())
-        if data.pop("records", None) != RECORDS:
-            raise SequenceError(
-                f"{split_dir}: written by an older ambs (one TFRecord per window); rebuild it with "
-                "`snakemake --forcerun sequences` (`dataset_sequences` for a generated dataset)"
-            )
-        data["shape"] = tuple(data["shape"])
-        return cls(**data)
 
 
 def load_normalised(
@@ -188,7 +136,7 @@ def write_windows(frames: np.ndarray, starts: np.ndarray, meta: SplitMeta, out_d
                     run_starts = starts[members]
                     run_frames = np.asarray(frames[run_starts[0] : run_starts[-1] + length], dtype=np.float32)
                     writer.write(run_example(run_frames, run_starts - run_starts[0], inits[members]))
-        (tmp / "meta.json").write_text(json.dumps({**meta.__dict__, "records": RECORDS}, indent=1))
+        meta.write(tmp)
     return meta
 
 

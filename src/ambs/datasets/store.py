@@ -15,7 +15,8 @@ import numpy as np
 
 from ambs.datasets.raw import read_raw
 from ambs.normalisation import Normaliser
-from ambs.sequences import HOUR, SequenceError, SplitMeta, write_windows
+from ambs.sequences import write_windows
+from ambs.split_meta import HOUR, SequenceError, SplitMeta
 
 EPOCH = np.datetime64("2000-01-01T00", "h")
 

@@ -16,7 +16,8 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
-from ambs.sequences import SplitMeta, parse_run, shard_files
+from ambs.sequences import parse_run, shard_files
+from ambs.split_meta import SplitMeta
 
 VIEWS = ("context", "target")
 
