@@ -2,8 +2,8 @@
 
 A window holds ``context + forecast`` consecutive hours of all variables,
 shape (time, lat, lon, channel), channels in config order. The shard directory
-carries ``meta.json`` (``ambs.split_meta``) with the shapes, init times and grid
-needed downstream.
+carries ``meta.json`` (``ambs.split_meta``) with the shapes, init times, grid and
+the target's units needed downstream.
 
 Windows overlap (24 hours every 5 hours by default), so a record holds a *run*: the
 frames that up to ``RUN_WINDOWS`` consecutive windows cover, each frame once, with
@@ -23,6 +23,7 @@ import tensorflow as tf
 import xarray as xr
 
 from ambs.atomic import atomic_path
+from ambs.era5.variables import lookup
 from ambs.example_bytes import run_example
 from ambs.ncread import read_variables
 from ambs.normalisation import DEFAULT_METHOD, Normaliser
@@ -76,6 +77,7 @@ def write_split(
     """Write one split's windows as TFRecord shards plus meta.json, atomically as a directory."""
     if not paths:
         raise SequenceError(f"split '{split}': no cropped months to cut windows from (config key 'months.{split}')")
+    era5 = lookup(target)  # the target's units and names
     data = load_normalised(paths, variables, stats, normalisation)
     times = data["time"].values
     starts = window_starts(times, context + forecast, stride)
@@ -100,6 +102,9 @@ def write_split(
         latitude=data["latitude"].values.tolist(),
         longitude=data["longitude"].values.tolist(),
         normalisation=normalisation,
+        target_units=era5.units,
+        target_long_name=era5.long_name,
+        target_standard_name=era5.standard_name,
     )
     return write_windows(values, starts, meta, out_dir)
 

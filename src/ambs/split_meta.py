@@ -1,4 +1,4 @@
-"""What one split of windows holds, as its ``meta.json`` says: shapes, init times and grid.
+"""What one split of windows holds, as its ``meta.json`` says: shapes, init times, grid and the target's units.
 
 Apart from the TFRecord writer and reader (``ambs.sequences``), so that what needs only these
 facts (forecast files, evaluation, plots, the workflow) does not import TensorFlow.
@@ -10,7 +10,7 @@ channels in the order of ``variables``.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import numpy as np
@@ -28,7 +28,11 @@ class SequenceError(ValueError):
 
 @dataclass(frozen=True)
 class SplitMeta:
-    """What a reader needs to know about one split's windows."""
+    """What a reader needs to know about one split's windows.
+
+    The target's CF attributes travel with the windows, so that forecasts in physical units
+    are labelled from the split alone; without them, a field is dimensionless and unnamed.
+    """
 
     count: int
     shape: tuple[int, int, int, int]
@@ -40,6 +44,9 @@ class SplitMeta:
     latitude: list[float]
     longitude: list[float]
     normalisation: str = DEFAULT_METHOD
+    target_units: str = "1"  # CF's dimensionless unit
+    target_long_name: str = ""
+    target_standard_name: str = ""  # empty where CF names no such quantity (generated datasets)
 
     @property
     def target_index(self) -> int:
@@ -70,5 +77,8 @@ class SplitMeta:
         data = json.loads((Path(split_dir) / "meta.json").read_text())
         if data.pop("records", None) != RECORDS:
             raise SequenceError(f"{split_dir}: written by an older ambs (one TFRecord per window); {REBUILD}")
+        missing = [field.name for field in fields(cls) if field.name not in data]
+        if missing:
+            raise SequenceError(f"{split_dir}: meta.json written by an older ambs lacks {missing}; {REBUILD}")
         data["shape"] = tuple(data["shape"])
         return cls(**data)
