@@ -13,12 +13,12 @@ from ambs.sequences import (
     RUN_WINDOWS,
     SHARD_SIZE,
     make_dataset,
+    read_split,
     runs,
     window_starts,
     write_split,
     write_windows,
 )
-from ambs.similarity.windows import read_split
 from ambs.split_meta import SequenceError, SplitMeta
 
 

@@ -27,7 +27,7 @@ from ambs.era5.variables import lookup
 from ambs.example_bytes import run_example
 from ambs.ncread import read_variables
 from ambs.normalisation import DEFAULT_METHOD, Normaliser
-from ambs.split_meta import HOUR, SequenceError, SplitMeta
+from ambs.split_meta import HOUR, SequenceError, SplitMeta, context_part, future_target
 
 SHARD_SIZE = 256  # windows per shard file
 RUN_WINDOWS = 64  # windows per record: bounds the frames one parse decodes
@@ -174,6 +174,21 @@ def parse_run(record: tf.Tensor, shape: tuple[int, ...]) -> tf.Tensor:
     return tf.gather(frames, parsed["starts"][:, None] + tf.range(shape[0], dtype=tf.int64))
 
 
+def read_split(split_dir: Path) -> tuple[SplitMeta, np.ndarray]:
+    """The split's metadata and all its windows (count, time, lat, lon, channel), float32, in the order of meta.json.
+
+    The one reader for evaluation and similarity, which pair the i-th window with
+    ``meta.init_times[i]``: the shards are read one after another, in the order they were written.
+    """
+    meta = SplitMeta.read(split_dir)
+    records = tf.data.TFRecordDataset(shard_files(split_dir))
+    runs = records.map(lambda record: parse_run(record, meta.shape)).as_numpy_iterator()
+    windows = np.concatenate(list(runs)) if meta.count else np.empty((0, *meta.shape), np.float32)
+    if len(windows) != meta.count:
+        raise SequenceError(f"{split_dir}: meta.json promises {meta.count} windows, the shards hold {len(windows)}")
+    return meta, windows
+
+
 def without_autotuning(dataset: tf.data.Dataset) -> tf.data.Dataset:
     """``dataset`` with tf.data's autotuning off: its parallelism is then the fixed one it was built with.
 
@@ -187,20 +202,20 @@ def without_autotuning(dataset: tf.data.Dataset) -> tf.data.Dataset:
 
 
 def make_dataset(split_dir: Path, batch_size: int, shuffle: bool = False, seed: int = 0) -> tf.data.Dataset:
-    """(context of all variables, forecast of the target) batches, parsed ahead of use in one background thread.
+    """(context of all variables, forecast of the target) batches for training, parsed ahead of use in one thread.
 
     One thread: on a CPU the training step already uses every core, and parsing on two
     threads slowed each step by 5 % (as much as the parsing costs), on one thread by 0.2 %.
+    Unshuffled, the batches keep the order of meta.json; evaluation reads through ``read_split``.
     """
     meta = SplitMeta.read(split_dir)
-    target = meta.target_index
     shards = shard_files(split_dir)
     readers = min(len(os.sched_getaffinity(0)), len(shards))
 
     def split(windows: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
-        return windows[:, : meta.context], windows[:, meta.context :, :, :, target : target + 1]
+        return context_part(meta, windows), future_target(meta, windows)
 
-    # Shards are read side by side only when the order does not matter: evaluation pairs windows with init times.
+    # Shards are read side by side only when the order does not matter.
     dataset = tf.data.TFRecordDataset(shards, num_parallel_reads=readers if shuffle and readers > 1 else None)
     dataset = dataset.map(lambda record: parse_run(record, meta.shape)).unbatch()
     dataset = dataset.apply(tf.data.experimental.assert_cardinality(meta.count))  # lets Keras know the epoch length

@@ -82,3 +82,13 @@ class SplitMeta:
             raise SequenceError(f"{split_dir}: meta.json written by an older ambs lacks {missing}; {REBUILD}")
         data["shape"] = tuple(data["shape"])
         return cls(**data)
+
+
+def context_part(meta: SplitMeta, windows: np.ndarray) -> np.ndarray:
+    """The context hours of every variable: (n, context, lat, lon, variables); of arrays and tensors alike."""
+    return windows[:, : meta.context]
+
+
+def future_target(meta: SplitMeta, windows: np.ndarray) -> np.ndarray:
+    """The forecast hours of the target: (n, forecast, lat, lon, 1); of arrays and tensors alike."""
+    return windows[:, meta.context :, :, :, meta.target_index : meta.target_index + 1]
