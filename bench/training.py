@@ -40,7 +40,8 @@ from common import (
 )
 
 from ambs.models.registry import build_model
-from ambs.sequences import SplitMeta, make_dataset, without_autotuning
+from ambs.sequences import make_dataset, without_autotuning
+from ambs.split_meta import SplitMeta
 
 HYPER = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())["hyperparameters"]["convlstm"]
 

@@ -3,10 +3,11 @@
 import argparse
 from pathlib import Path
 
+from ambs.sequences import read_split
 from ambs.similarity.analog import nearest_past_states
 from ambs.similarity.lsim import load_distance
 from ambs.similarity.plots import plot_query
-from ambs.similarity.windows import context_part, read_split
+from ambs.split_meta import context_part
 
 parser = argparse.ArgumentParser(description=__doc__)
 parser.add_argument("--test", type=Path, required=True)

@@ -7,9 +7,9 @@ from pathlib import Path
 import xarray as xr
 
 from ambs.normalisation import Normaliser
-from ambs.sequences import SplitMeta
 from ambs.similarity.forecast_metric import learned_distance, write_learned_distance
 from ambs.similarity.lsim import load_distance
+from ambs.split_meta import SplitMeta
 
 parser = argparse.ArgumentParser(description=__doc__)
 parser.add_argument("--model", required=True)

@@ -14,10 +14,11 @@ from scipy import ndimage
 from ambs.config import ConfigError, validate_config
 from ambs.models.registry import load_model
 from ambs.rollout import predict_horizon
+from ambs.sequences import read_split
 from ambs.similarity.analog import analog_forecast, build_analog
 from ambs.similarity.encoder import build_encoder, embed
 from ambs.similarity.lsim import LearnedDistance
-from ambs.similarity.windows import context_part, future_target, read_split
+from ambs.split_meta import context_part, future_target
 
 WINDOW = (3, 8, 8, 2)
 

@@ -16,7 +16,8 @@ from ambs.era5.extract import extract_month
 from ambs.era5.synthetic import SyntheticClient
 from ambs.era5.validate import Era5FileError
 from ambs.preprocess import run
-from ambs.sequences import SequenceError, write_split
+from ambs.sequences import write_split
+from ambs.split_meta import SequenceError
 
 MONTH = "2017-07"
 VARIABLES = ["t2m", "msl", "z500"]

@@ -10,7 +10,9 @@ import pytest
 from ambs.datasets.catalogue import generate
 from ambs.datasets.raw import raw_statistics, read_raw, write_raw
 from ambs.datasets.store import write_synthetic
-from ambs.sequences import SequenceError, SplitMeta, make_dataset, write_windows
+from ambs.forecasts import target_attrs
+from ambs.sequences import make_dataset, write_windows
+from ambs.split_meta import SequenceError, SplitMeta
 
 DIGITS = {"size": 20, "digits": 1, "speed": [1.0, 2.0]}
 
@@ -48,6 +50,15 @@ def test_windows_are_normalised_with_the_training_statistics(raw: dict[str, Path
     expected = (read_raw(raw["val"]).values - stats["intensity"]["mean"]) / stats["intensity"]["std"]
     np.testing.assert_allclose(x.numpy()[..., 0], expected[:, :4], rtol=1e-6)
     np.testing.assert_allclose(y.numpy()[..., 0], expected[:, 4:], rtol=1e-6)
+
+
+def test_windows_keep_the_units_and_long_name_of_the_generated_variable(raw: dict[str, Path], tmp_path: Path) -> None:
+    meta = write_synthetic(raw["val"], raw_statistics(raw["train"]), "zscore", 4, 3, tmp_path / "val")
+    assert (
+        target_attrs(SplitMeta.read(tmp_path / "val"))
+        == target_attrs(meta)
+        == {"units": "1", "long_name": "pixel intensity"}
+    )
 
 
 def test_a_window_length_other_than_context_plus_forecast_names_the_file(raw: dict[str, Path], tmp_path: Path) -> None:

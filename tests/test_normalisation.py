@@ -16,7 +16,8 @@ from ambs.era5.synthetic import SyntheticClient
 from ambs.evaluate import load_test_set
 from ambs.normalisation import METHODS, Normaliser
 from ambs.preprocess import run
-from ambs.sequences import SplitMeta, load_normalised, write_split
+from ambs.sequences import load_normalised, write_split
+from ambs.split_meta import SplitMeta
 
 DOMAIN = Area(north=51.0, west=6.0, south=49.0, east=8.0)
 MONTHS = {"train": "2017-07", "val": "2017-08", "test": "2017-09"}

@@ -12,15 +12,14 @@ import xarray as xr
 from ambs.sequences import (
     RUN_WINDOWS,
     SHARD_SIZE,
-    SequenceError,
-    SplitMeta,
     make_dataset,
+    read_split,
     runs,
     window_starts,
     write_split,
     write_windows,
 )
-from ambs.similarity.windows import read_split
+from ambs.split_meta import SequenceError, SplitMeta
 
 
 def test_window_starts_skip_gaps_and_follow_stride() -> None:

@@ -20,7 +20,8 @@ from ambs.checkpoints import EpochCheckpoints, random_states
 from ambs.climatology import monthly_hourly_climatology
 from ambs.evaluate import References, evaluate, load_test_set, summary_table
 from ambs.models.registry import build_model, load_model
-from ambs.sequences import SplitMeta, make_dataset
+from ambs.sequences import make_dataset
+from ambs.split_meta import SplitMeta
 from ambs.train import epoch_batches, keep_history_before
 
 HYPER = {"filters": 4, "kernel_size": 3, "epochs": 2, "batch_size": 8, "learning_rate": 0.003}

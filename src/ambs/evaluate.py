@@ -17,7 +17,8 @@ from ambs.forecasts import forecast_coords, forecast_dataset, target_attrs
 from ambs.models.registry import load_model
 from ambs.normalisation import Normaliser
 from ambs.rollout import predict_horizon
-from ambs.sequences import SplitMeta, make_dataset
+from ambs.sequences import read_split
+from ambs.split_meta import SplitMeta, context_part, future_target
 
 DIMENSIONLESS = ("ssim", "acc", "gradient_ratio")
 
@@ -47,17 +48,16 @@ class References:
         return value
 
 
-def load_test_set(test_dir: Path, stats: dict[str, Any], batch_size: int = 32) -> EvalWindows:
+def load_test_set(test_dir: Path, stats: dict[str, Any]) -> EvalWindows:
     """All test windows of ``test_dir``; the target is denormalised with the split's own normalisation."""
-    meta = SplitMeta.read(test_dir)
-    contexts, truths = zip(*make_dataset(test_dir, batch_size).as_numpy_iterator())
-    context = np.concatenate(contexts)
+    meta, windows = read_split(test_dir)
+    context = np.ascontiguousarray(context_part(meta, windows))  # a copy: the windows need not stay in memory
     normaliser = Normaliser.from_stats(stats, meta.target, meta.normalisation)
     return EvalWindows(
         meta=meta,
         context=context,
         observed=normaliser.denormalise(context[..., meta.target_index].astype(np.float64)),
-        truth=normaliser.denormalise(np.concatenate(truths)[..., 0].astype(np.float64)),
+        truth=normaliser.denormalise(future_target(meta, windows)[..., 0].astype(np.float64)),
         normaliser=normaliser,
     )
 

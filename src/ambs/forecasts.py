@@ -7,26 +7,21 @@ forecast_period and the valid time) so that any CF reader can place every field 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import xarray as xr
 
-from ambs.era5.variables import VARIABLES
-
-if TYPE_CHECKING:  # combining files needs no TensorFlow
-    from ambs.sequences import SplitMeta
+from ambs.split_meta import SplitMeta
 
 FIELD_DIMS = ("init", "lead", "latitude", "longitude")
 CONVENTIONS = "CF-1.8"
 
 
 def target_attrs(meta: SplitMeta) -> dict[str, str]:
-    """Units and names of the target: from the ERA5 catalogue, or dimensionless for other datasets."""
-    variable = VARIABLES.get(meta.target)
-    if variable is None:
-        return {"units": "1", "long_name": meta.target}
-    return {"units": variable.units, "long_name": variable.long_name, "standard_name": variable.standard_name}
+    """CF units and names of the target, as the split carries them; a standard name only where CF has one."""
+    attrs = {"units": meta.target_units, "long_name": meta.target_long_name}
+    return {**attrs, "standard_name": meta.target_standard_name} if meta.target_standard_name else attrs
 
 
 def forecast_coords(meta: SplitMeta) -> dict[str, Any]:

@@ -2,7 +2,8 @@
 
 A window holds ``context + forecast`` consecutive hours of all variables,
 shape (time, lat, lon, channel), channels in config order. The shard directory
-carries ``meta.json`` with the shapes, init times and grid needed downstream.
+carries ``meta.json`` (``ambs.split_meta``) with the shapes, init times, grid and
+the target's units needed downstream.
 
 Windows overlap (24 hours every 5 hours by default), so a record holds a *run*: the
 frames that up to ``RUN_WINDOWS`` consecutive windows cover, each frame once, with
@@ -12,10 +13,8 @@ gather per run. Stored as one record per window, every hour was written 24/5 tim
 
 from __future__ import annotations
 
-import json
 import math
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,64 +23,14 @@ import tensorflow as tf
 import xarray as xr
 
 from ambs.atomic import atomic_path
+from ambs.era5.variables import lookup
 from ambs.example_bytes import run_example
 from ambs.ncread import read_variables
 from ambs.normalisation import DEFAULT_METHOD, Normaliser
+from ambs.split_meta import HOUR, SequenceError, SplitMeta, context_part, future_target
 
 SHARD_SIZE = 256  # windows per shard file
 RUN_WINDOWS = 64  # windows per record: bounds the frames one parse decodes
-RECORDS = "runs"  # the record layout, kept in meta.json: splits written with one record per window have none
-HOUR = np.timedelta64(1, "h")
-
-
-class SequenceError(ValueError):
-    """The data cannot give the requested windows; the message names the split or file."""
-
-
-@dataclass(frozen=True)
-class SplitMeta:
-    """What a reader needs to know about one split's shards."""
-
-    count: int
-    shape: tuple[int, int, int, int]
-    variables: list[str]
-    target: str
-    context: int
-    forecast: int
-    init_times: list[str]
-    latitude: list[float]
-    longitude: list[float]
-    normalisation: str = DEFAULT_METHOD
-
-    @property
-    def target_index(self) -> int:
-        return self.variables.index(self.target)
-
-    @property
-    def init_datetimes(self) -> np.ndarray:
-        """The init times (last context hour) as datetime64[ns]."""
-        return np.array(self.init_times, dtype="datetime64[ns]")
-
-    @property
-    def leads(self) -> np.ndarray:
-        """Forecast lead hours 1 .. forecast."""
-        return np.arange(1, self.forecast + 1)
-
-    @property
-    def valid_times(self) -> np.ndarray:
-        """(init, lead) valid times as datetime64[ns]."""
-        return self.init_datetimes[:, None] + self.leads[None, :].astype("timedelta64[h]")
-
-    @classmethod
-    def read(cls, split_dir: Path) -> SplitMeta:
-        data = json.loads((Path(split_dir) / "meta.json").read_text())
-        if data.pop("records", None) != RECORDS:
-            raise SequenceError(
-                f"{split_dir}: written by an older ambs (one TFRecord per window); rebuild it with "
-                "`snakemake --forcerun sequences` (`dataset_sequences` for a generated dataset)"
-            )
-        data["shape"] = tuple(data["shape"])
-        return cls(**data)
 
 
 def load_normalised(
@@ -128,6 +77,7 @@ def write_split(
     """Write one split's windows as TFRecord shards plus meta.json, atomically as a directory."""
     if not paths:
         raise SequenceError(f"split '{split}': no cropped months to cut windows from (config key 'months.{split}')")
+    era5 = lookup(target)  # the target's units and names
     data = load_normalised(paths, variables, stats, normalisation)
     times = data["time"].values
     starts = window_starts(times, context + forecast, stride)
@@ -152,6 +102,9 @@ def write_split(
         latitude=data["latitude"].values.tolist(),
         longitude=data["longitude"].values.tolist(),
         normalisation=normalisation,
+        target_units=era5.units,
+        target_long_name=era5.long_name,
+        target_standard_name=era5.standard_name,
     )
     return write_windows(values, starts, meta, out_dir)
 
@@ -188,7 +141,7 @@ def write_windows(frames: np.ndarray, starts: np.ndarray, meta: SplitMeta, out_d
                     run_starts = starts[members]
                     run_frames = np.asarray(frames[run_starts[0] : run_starts[-1] + length], dtype=np.float32)
                     writer.write(run_example(run_frames, run_starts - run_starts[0], inits[members]))
-        (tmp / "meta.json").write_text(json.dumps({**meta.__dict__, "records": RECORDS}, indent=1))
+        meta.write(tmp)
     return meta
 
 
@@ -221,6 +174,21 @@ def parse_run(record: tf.Tensor, shape: tuple[int, ...]) -> tf.Tensor:
     return tf.gather(frames, parsed["starts"][:, None] + tf.range(shape[0], dtype=tf.int64))
 
 
+def read_split(split_dir: Path) -> tuple[SplitMeta, np.ndarray]:
+    """The split's metadata and all its windows (count, time, lat, lon, channel), float32, in the order of meta.json.
+
+    The one reader for evaluation and similarity, which pair the i-th window with
+    ``meta.init_times[i]``: the shards are read one after another, in the order they were written.
+    """
+    meta = SplitMeta.read(split_dir)
+    records = tf.data.TFRecordDataset(shard_files(split_dir))
+    runs = records.map(lambda record: parse_run(record, meta.shape)).as_numpy_iterator()
+    windows = np.concatenate(list(runs)) if meta.count else np.empty((0, *meta.shape), np.float32)
+    if len(windows) != meta.count:
+        raise SequenceError(f"{split_dir}: meta.json promises {meta.count} windows, the shards hold {len(windows)}")
+    return meta, windows
+
+
 def without_autotuning(dataset: tf.data.Dataset) -> tf.data.Dataset:
     """``dataset`` with tf.data's autotuning off: its parallelism is then the fixed one it was built with.
 
@@ -234,20 +202,20 @@ def without_autotuning(dataset: tf.data.Dataset) -> tf.data.Dataset:
 
 
 def make_dataset(split_dir: Path, batch_size: int, shuffle: bool = False, seed: int = 0) -> tf.data.Dataset:
-    """(context of all variables, forecast of the target) batches, parsed ahead of use in one background thread.
+    """(context of all variables, forecast of the target) batches for training, parsed ahead of use in one thread.
 
     One thread: on a CPU the training step already uses every core, and parsing on two
     threads slowed each step by 5 % (as much as the parsing costs), on one thread by 0.2 %.
+    Unshuffled, the batches keep the order of meta.json; evaluation reads through ``read_split``.
     """
     meta = SplitMeta.read(split_dir)
-    target = meta.target_index
     shards = shard_files(split_dir)
     readers = min(len(os.sched_getaffinity(0)), len(shards))
 
     def split(windows: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
-        return windows[:, : meta.context], windows[:, meta.context :, :, :, target : target + 1]
+        return context_part(meta, windows), future_target(meta, windows)
 
-    # Shards are read side by side only when the order does not matter: evaluation pairs windows with init times.
+    # Shards are read side by side only when the order does not matter.
     dataset = tf.data.TFRecordDataset(shards, num_parallel_reads=readers if shuffle and readers > 1 else None)
     dataset = dataset.map(lambda record: parse_run(record, meta.shape)).unbatch()
     dataset = dataset.apply(tf.data.experimental.assert_cardinality(meta.count))  # lets Keras know the epoch length

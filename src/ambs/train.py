@@ -35,7 +35,8 @@ from ambs.atomic import atomic_path
 from ambs.checkpoints import EpochCheckpoints, fingerprint
 from ambs.distribute import distribution_scope
 from ambs.models.registry import build_model
-from ambs.sequences import SplitMeta, make_dataset
+from ambs.sequences import make_dataset
+from ambs.split_meta import SplitMeta
 
 EPOCH_SEEDS = 100_003  # shuffle seed of epoch e: seed * EPOCH_SEEDS + e, distinct for every (seed, epoch) in use
 

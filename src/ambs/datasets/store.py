@@ -15,7 +15,8 @@ import numpy as np
 
 from ambs.datasets.raw import read_raw
 from ambs.normalisation import Normaliser
-from ambs.sequences import HOUR, SequenceError, SplitMeta, write_windows
+from ambs.sequences import write_windows
+from ambs.split_meta import HOUR, SequenceError, SplitMeta
 
 EPOCH = np.datetime64("2000-01-01T00", "h")
 
@@ -23,7 +24,10 @@ EPOCH = np.datetime64("2000-01-01T00", "h")
 def write_synthetic(
     raw_path: Path, stats: dict[str, Any], normalisation: str, context: int, forecast: int, out_dir: Path
 ) -> SplitMeta:
-    """Normalise one split's generated sequences with the training statistics and store them as windows."""
+    """Normalise one split's generated sequences with the training statistics and store them as windows.
+
+    The windows' target keeps the units and long name of the generated variable.
+    """
     sequences = read_raw(raw_path)
     count, length, height, width = sequences.shape
     if length != context + forecast:
@@ -44,6 +48,8 @@ def write_synthetic(
         latitude=[float(i) for i in range(height)],
         longitude=[float(i) for i in range(width)],
         normalisation=normalisation,
+        target_units=sequences.attrs["units"],
+        target_long_name=sequences.attrs["long_name"],
     )
     frames = values.reshape(count * length, height, width, 1)
     return write_windows(frames, np.arange(count) * length, meta, out_dir)

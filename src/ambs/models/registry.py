@@ -13,8 +13,8 @@ from ambs.models.convlstm import build_convlstm
 from ambs.models.mcnet import MCNet
 from ambs.models.pde import build_pde
 from ambs.models.savp import SAVP
-from ambs.sequences import SplitMeta
 from ambs.similarity.analog import AnalogForecaster  # noqa: F401  registers the built analog model for load_model
+from ambs.split_meta import SplitMeta
 
 # (context_shape, forecast_steps, target_index): the shape of the data every builder takes first
 DataShape = tuple[tuple[int, int, int, int], int, int]

@@ -23,10 +23,11 @@ import numpy as np
 from keras import ops
 
 from ambs.atomic import atomic_path
+from ambs.sequences import read_split
 from ambs.similarity.encoder import EMBEDDING, embed
 from ambs.similarity.evaluation import nearest
 from ambs.similarity.lsim import LearnedDistance, load_distance
-from ambs.similarity.windows import context_part, future_target, read_split
+from ambs.split_meta import context_part, future_target
 
 
 @keras.saving.register_keras_serializable(package="ambs")

@@ -17,11 +17,12 @@ import pandas as pd
 
 from ambs.atomic import atomic_path
 from ambs.distribute import distribution_scope
+from ambs.sequences import read_split
 from ambs.similarity.encoder import build_encoder
 from ambs.similarity.lsim import LearnedDistance
 from ambs.similarity.sce import SiameseTrainer
 from ambs.similarity.views import ContrastiveViews, EpochSetter
-from ambs.similarity.windows import read_split, select_view
+from ambs.similarity.windows import select_view
 from ambs.train import EpochProgress, StopOnSigterm
 
 
