@@ -3,9 +3,7 @@
 import argparse
 from pathlib import Path
 
-import pandas as pd
-
-from ambs.atomic import atomic_path
+from ambs.metrics_table import read_metrics_tables, rmse_by_lead, write_metrics_table
 
 parser = argparse.ArgumentParser(description=__doc__)
 parser.add_argument("--csv", type=Path, required=True)
@@ -14,17 +12,6 @@ parser.add_argument("--learned", type=Path, nargs="*", default=[], help="learned
 parser.add_argument("inputs", type=Path, nargs="+", help="metrics.csv of each model")
 args = parser.parse_args()
 
-table = pd.concat([pd.read_csv(p) for p in args.inputs], ignore_index=True)
-if args.learned:
-    learned = pd.concat([pd.read_csv(p) for p in args.learned], ignore_index=True)
-    table = table.merge(learned, on=["model", "lead"], how="left", validate="one_to_one")
-with atomic_path(args.csv) as tmp:
-    table.to_csv(tmp, index=False, float_format="%.6g")
-rmse = table.pivot(index="lead", columns="model", values="rmse")
-with atomic_path(args.markdown) as tmp:
-    tmp.write_text(
-        "RMSE of the target in its physical units per lead hour on the test months\n\n"
-        + rmse.to_markdown(floatfmt=".3f")
-        + "\n"
-    )
-print(rmse.to_string())
+table = read_metrics_tables(args.inputs, args.learned)
+write_metrics_table(table, args.csv, args.markdown)
+print(rmse_by_lead(table).to_string())

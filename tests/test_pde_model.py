@@ -1,13 +1,12 @@
-"""PDE-driven disentangled model: shapes, a loss step, save/reload, JAX, and a measured content/dynamics swap."""
+"""PDE-driven disentangled model: the shapes of its codes and rollouts, and a measured content/dynamics swap.
+
+What every trainable model promises (a loss step, save/reload, JAX) is in test_model_contract.py.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import keras
 import numpy as np
-import pytest
-from helpers import run_under_jax
 
 from ambs.datasets.moving_digits import bounce, render
 from ambs.models.pde import build_pde
@@ -15,58 +14,16 @@ from ambs.models.pde import build_pde
 CONTEXT = (4, 9, 10, 3)
 
 
-@pytest.fixture
-def batch() -> tuple[np.ndarray, np.ndarray]:
-    rng = np.random.default_rng(0)
-    x = rng.normal(size=(4, *CONTEXT)).astype("float32")
-    return x, x[:, :3, :, :, 1:2]
-
-
-def _model() -> keras.Model:
+def test_codes_and_rollouts_have_their_shapes() -> None:
     keras.utils.set_random_seed(1)
-    return build_pde(
+    model = build_pde(
         CONTEXT, 3, 1, content_channels=4, dynamic_channels=3, filters=6, invariance_weight=1.0, dynamic_weight=0.1
     )
-
-
-def test_shapes(batch: tuple[np.ndarray, np.ndarray]) -> None:
-    model = _model()
-    x = batch[0]
+    x = np.random.default_rng(0).normal(size=(4, *CONTEXT)).astype("float32")
     assert model.predict(x, verbose=0).shape == (4, 3, 9, 10, 1)
     content, state = model.encode_content(x), model.encode_dynamics(x)
     assert content.shape == (4, 9, 10, 4) and state.shape == (4, 9, 10, 3)
     assert model.decode_rollout(content, state, 5).shape == (4, 5, 9, 10, 1)
-
-
-def test_one_step_lowers_the_loss(batch: tuple[np.ndarray, np.ndarray]) -> None:
-    model = _model()
-    model.compile(optimizer=keras.optimizers.Adam(1e-2), loss="mse")
-    before = model.evaluate(*batch, verbose=0)
-    model.train_on_batch(*batch)
-    assert model.evaluate(*batch, verbose=0) < before
-
-
-def test_save_and_reload_give_identical_predictions(tmp_path: Path, batch: tuple[np.ndarray, np.ndarray]) -> None:
-    model = _model()
-    model.save(tmp_path / "m.keras")
-    reloaded = keras.models.load_model(tmp_path / "m.keras")
-    np.testing.assert_array_equal(model.predict(batch[0], verbose=0), reloaded.predict(batch[0], verbose=0))
-
-
-def test_runs_under_jax_backend() -> None:
-    code = (
-        "import keras, numpy as np\n"
-        "from ambs.models.pde import build_pde\n"
-        "assert keras.backend.backend() == 'jax'\n"
-        "m = build_pde((4, 9, 10, 3), 3, 1, 4, 3, 6, 1.0, 0.1)\n"
-        "m.compile(optimizer='adam', loss='mse')\n"
-        "x = np.random.default_rng(0).normal(size=(2, 4, 9, 10, 3)).astype('float32'); y = x[:, :3, :, :, 1:2]\n"
-        "h = m.fit(x, y, epochs=3, verbose=0).history['loss']\n"
-        "assert h[-1] < h[0], h\n"
-        "print(m(x).shape)\n"
-    )
-    stdout = run_under_jax(code)
-    assert "(2, 3, 9, 10, 1)" in stdout
 
 
 SIZE, LENGTH, SWAP_CONTEXT = 16, 8, 4

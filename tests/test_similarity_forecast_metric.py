@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import keras
 import numpy as np
 import pandas as pd
 import xarray as xr
+from helpers import STATS, split
 
 from ambs.normalisation import Normaliser
 from ambs.similarity.encoder import build_encoder
-from ambs.similarity.forecast_metric import lead_windows, learned_distance, write_learned_distance
+from ambs.similarity.forecast_metric import lead_windows, learned_distance, score_forecast_file, write_learned_distance
 from ambs.similarity.lsim import LearnedDistance
 
 
@@ -57,3 +59,22 @@ def test_distance_is_zero_until_the_first_wrong_hour_then_positive(tmp_path: Pat
     table = pd.read_csv(tmp_path / "ld.csv")
     assert table.columns.tolist() == ["model", "lead", "learned_distance"] and (table["model"] == "mine").all()
     np.testing.assert_allclose(table["learned_distance"], score.mean("init").values, rtol=1e-5)
+
+
+def test_forecast_file_is_normalised_like_the_test_split(tmp_path: Path) -> None:
+    test = split(tmp_path, "test", "2017-09-01T00", 30, 3)
+    (tmp_path / "stats.json").write_text(json.dumps(STATS))
+    keras.utils.set_random_seed(0)
+    distance = LearnedDistance(build_encoder((3, 8, 8, 1), filters=(3, 4), embedding_dim=4))
+    distance.save(tmp_path / "distance.keras")
+    truth = 285 + 3 * np.random.default_rng(4).normal(size=(2, 3, 8, 8))
+    forecast = _forecast(truth + 1.0, truth, 285 + 3 * np.random.default_rng(5).normal(size=(2, 4, 8, 8)))
+    forecast.to_netcdf(tmp_path / "forecast.nc")
+    files = (tmp_path / "ld.nc", tmp_path / "ld.csv")
+    score = score_forecast_file(
+        "mine", tmp_path / "forecast.nc", test, tmp_path / "stats.json", tmp_path / "distance.keras", *files
+    )
+    expected = learned_distance(distance, forecast, Normaliser(STATS["t2m"]["mean"], STATS["t2m"]["std"]))
+    xr.testing.assert_allclose(score, expected)
+    xr.testing.assert_allclose(xr.load_dataset(files[0])["learned_distance"], score)
+    assert pd.read_csv(files[1])["model"].tolist() == ["mine"] * 3

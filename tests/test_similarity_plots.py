@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ambs.similarity.plots import plot_query, plot_scores
+from ambs.similarity.query import Query
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -36,21 +37,25 @@ def test_query_plot_has_a_column_per_window_and_a_row_per_variable(tmp_path: Pat
     times = [f"2017-07-0{day}T00:00:00" for day in range(1, 6)]
     small, large = tmp_path / "small.png", tmp_path / "large.png"
     plot_query(
-        rng.normal(size=(3, 6, 6, 1)),
-        times[0],
-        rng.normal(size=(1, 3, 6, 6, 1)),
-        times[1:2],
-        np.array([0.5]),
-        ["t2m"],
+        Query(
+            rng.normal(size=(3, 6, 6, 1)),
+            times[0],
+            rng.normal(size=(1, 3, 6, 6, 1)),
+            times[1:2],
+            np.array([0.5]),
+            ["t2m"],
+        ),
         small,
     )
     plot_query(
-        rng.normal(size=(3, 6, 6, 2)),
-        times[0],
-        rng.normal(size=(4, 3, 6, 6, 2)),
-        times[1:],
-        np.linspace(0.5, 0.8, 4),
-        ["t2m", "msl"],
+        Query(
+            rng.normal(size=(3, 6, 6, 2)),
+            times[0],
+            rng.normal(size=(4, 3, 6, 6, 2)),
+            times[1:],
+            np.linspace(0.5, 0.8, 4),
+            ["t2m", "msl"],
+        ),
         large,
     )
     small_image, large_image = matplotlib.image.imread(small), matplotlib.image.imread(large)

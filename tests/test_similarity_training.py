@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from helpers import split
 
+import ambs.train
 from ambs.similarity import training
 from ambs.similarity.lsim import LearnedDistance, load_distance
 from ambs.similarity.views import ContrastiveViews
@@ -51,20 +52,31 @@ class StopInSecondEpoch(StopOnSigterm):
             self.request()
 
 
-def test_interrupted_training_resumes_and_writes_the_distance(
+def _interrupted(monkeypatch: pytest.MonkeyPatch, train: Path, outputs: tuple[Path, Path, Path]) -> None:
+    """Train with HYPER until SIGTERM stops it in the second epoch: one finished epoch is checkpointed."""
+    monkeypatch.setattr(ambs.train, "StopOnSigterm", StopInSecondEpoch)
+    with pytest.raises(SystemExit):
+        training.train_similarity("target", HYPER, train, *outputs, seed=0)
+    monkeypatch.undo()
+    assert not outputs[0].exists() and (outputs[2] / "backup" / "epoch-0001").is_dir()
+
+
+def test_interrupted_training_resumes_to_the_uninterrupted_result(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     train = split(tmp_path, "train", "2017-07-01T00", 60, 1)
+    whole = (tmp_path / "whole.keras", tmp_path / "whole.csv", tmp_path / "whole")
     outputs = (tmp_path / "distance.keras", tmp_path / "history.csv", tmp_path / "work")
-    monkeypatch.setattr(training, "StopOnSigterm", StopInSecondEpoch)
-    with pytest.raises(SystemExit):
-        training.train_similarity("target", HYPER, train, *outputs, seed=0)
-    assert not outputs[0].exists() and (outputs[2] / "backup").exists()
-    monkeypatch.undo()
+    uninterrupted = training.train_similarity("target", HYPER, train, *whole, seed=0)
+    _interrupted(monkeypatch, train, outputs)
     capsys.readouterr()
     distance = training.train_similarity("target", HYPER, train, *outputs, seed=0)
     log = capsys.readouterr().out
-    assert "epoch 1/3" not in log and "epoch 2/3" in log and "epoch 3/3" in log
+    assert "resuming after epoch 1" in log and "epoch 1/3" not in log and "epoch 2/3" in log and "epoch 3/3" in log
+    assert not (outputs[2] / "backup").exists()  # checkpoints go once the distance is saved
+    for got, want in zip(distance.weights, uninterrupted.weights):
+        np.testing.assert_array_equal(got.numpy(), want.numpy(), err_msg=got.path)
+    assert outputs[1].read_text() == whole[1].read_text()
     history = pd.read_csv(outputs[1])
     assert history.columns.tolist() == ["epoch", "loss"] and history["epoch"].tolist() == [0, 1, 2]
     assert np.all(np.isfinite(history["loss"]))
@@ -74,3 +86,16 @@ def test_interrupted_training_resumes_and_writes_the_distance(
     np.testing.assert_allclose(reloaded.pairwise(windows, windows), distance.pairwise(windows, windows), atol=1e-6)
     with pytest.raises(ValueError, match="hyperparameters.similarity.batch_size"):
         training.train_similarity("context", {**HYPER, "batch_size": 1000}, train, *outputs, seed=0)
+
+
+def test_training_of_another_configuration_is_not_resumed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    train = split(tmp_path, "train", "2017-07-01T00", 60, 1)
+    outputs = (tmp_path / "distance.keras", tmp_path / "history.csv", tmp_path / "work")
+    _interrupted(monkeypatch, train, outputs)
+    capsys.readouterr()
+    training.train_similarity("target", {**HYPER, "learning_rate": 0.02, "epochs": 1}, train, *outputs, seed=0)
+    log = capsys.readouterr().out
+    assert "another configuration" in log and "resuming" not in log and "epoch 1/1" in log
+    assert pd.read_csv(outputs[1])["epoch"].tolist() == [0]

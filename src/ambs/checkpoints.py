@@ -52,10 +52,6 @@ class EpochCheckpoints(keras.callbacks.Callback):
         self.directory = Path(directory)
         self.run = json.loads(json.dumps(run))  # as it reads back from run.json (tuples become lists)
 
-    @property
-    def backup_dir(self) -> str:
-        return str(self.directory)
-
     def _saved(self) -> list[tuple[int, Path]]:
         if not self.directory.is_dir():
             return []

@@ -23,10 +23,10 @@ import math
 import signal
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import keras
 import tensorflow as tf
@@ -64,12 +64,6 @@ class Terminated(SystemExit):
         super().__init__(128 + signal.SIGTERM)
 
 
-class Backup(Protocol):
-    """Where the state of the last finished epoch is kept (``EpochCheckpoints``, Keras' ``BackupAndRestore``)."""
-
-    backup_dir: str
-
-
 class StopOnSigterm(keras.callbacks.Callback):
     """Stop training at the next batch boundary after SIGTERM; a rerun resumes from the last finished epoch.
 
@@ -79,9 +73,9 @@ class StopOnSigterm(keras.callbacks.Callback):
     as if it were done. Put it last, so a finished epoch is checkpointed first.
     """
 
-    def __init__(self, backup: Backup) -> None:
+    def __init__(self, checkpoints: EpochCheckpoints) -> None:
         super().__init__()
-        self.backup = backup
+        self.checkpoints = checkpoints
         self.requested = threading.Event()
 
     def request(self, signum: int = signal.SIGTERM, frame: object = None) -> None:
@@ -102,7 +96,7 @@ class StopOnSigterm(keras.callbacks.Callback):
     def _stop_if_requested(self) -> None:
         if self.requested.is_set():
             print(
-                f"SIGTERM: training stopped; a rerun resumes from the last finished epoch in {self.backup.backup_dir}",
+                f"SIGTERM: training stopped; a rerun resumes from the last finished epoch in {self.checkpoints.directory}",
                 flush=True,
             )
             raise Terminated()
@@ -150,6 +144,44 @@ def keep_history_before(path: Path, epoch: int) -> None:
         tmp.write_text("\n".join([header, *filter(kept, rows)]) + "\n")
 
 
+def fit_resuming(
+    model: keras.Model,
+    batches: Callable[[int], Any],
+    epochs: int,
+    checkpoints: EpochCheckpoints,
+    history: Path,
+    callbacks: list[keras.callbacks.Callback],
+    **fit_args: Any,
+) -> None:
+    """Fit the compiled ``model`` to ``epochs`` from its last checkpoint, stopping cleanly on SIGTERM.
+
+    ``batches(first_epoch)`` gives the data from the first epoch still to run. One
+    resume path for every trained model: the checkpoints' fingerprint keeps a rerun
+    with another configuration from resuming, and the CSV history keeps the rows of
+    the finished epochs only. ``callbacks`` run before the history, log and checkpoint.
+    """
+    first_epoch = checkpoints.restore(model)
+    keep_history_before(history, first_epoch)
+    stop_on_sigterm = StopOnSigterm(checkpoints)
+    callbacks = [
+        *callbacks,
+        keras.callbacks.CSVLogger(str(history), append=True),  # before the checkpoint: a rerun trims a redone row
+        EpochProgress(epochs),
+        checkpoints,
+        stop_on_sigterm,
+    ]
+    if first_epoch < epochs:
+        with stop_on_sigterm.installed():
+            model.fit(
+                batches(first_epoch),
+                initial_epoch=first_epoch,
+                epochs=epochs,
+                callbacks=callbacks,
+                verbose=0,
+                **fit_args,
+            )
+
+
 def train(
     model_name: str,
     hyper: dict[str, Any],
@@ -169,28 +201,17 @@ def train(
     with distribution_scope():
         model = build_model(model_name, meta, hyper)
         model.compile(optimizer=keras.optimizers.Adam(hyper["learning_rate"]), loss="mse", metrics=["mae"])
-        first_epoch = checkpoints.restore(model)
-        keep_history_before(history, first_epoch)
-        stop_on_sigterm = StopOnSigterm(checkpoints)
-        callbacks = [
-            keras.callbacks.CSVLogger(str(history), append=True),  # before the checkpoint: a rerun trims a redone row
-            keras.callbacks.TensorBoard(str(work_dir / "tensorboard"), write_graph=False),
-            EpochProgress(hyper["epochs"]),
-            checkpoints,
-            stop_on_sigterm,
-        ]
         print(f"training {model_name}: {meta.count} training windows of shape {meta.shape}", flush=True)
-        if first_epoch < hyper["epochs"]:
-            with stop_on_sigterm.installed():
-                model.fit(
-                    epoch_batches(train_dir, hyper["batch_size"], seed, first_epoch, hyper["epochs"]),
-                    steps_per_epoch=math.ceil(meta.count / hyper["batch_size"]),
-                    validation_data=make_dataset(val_dir, hyper["batch_size"]),
-                    initial_epoch=first_epoch,
-                    epochs=hyper["epochs"],
-                    callbacks=callbacks,
-                    verbose=0,
-                )
+        fit_resuming(
+            model,
+            lambda first_epoch: epoch_batches(train_dir, hyper["batch_size"], seed, first_epoch, hyper["epochs"]),
+            hyper["epochs"],
+            checkpoints,
+            history,
+            [keras.callbacks.TensorBoard(str(work_dir / "tensorboard"), write_graph=False)],
+            steps_per_epoch=math.ceil(meta.count / hyper["batch_size"]),
+            validation_data=make_dataset(val_dir, hyper["batch_size"]),
+        )
         with atomic_path(model_path) as tmp:
             model.save(tmp)
     with atomic_path(history_path) as tmp:

@@ -34,7 +34,7 @@ BUILDERS: dict[str, Callable[[DataShape, dict[str, Any]], keras.Model]] = {
 def build_model(model: str, meta: SplitMeta, hyper: dict[str, Any]) -> keras.Model:
     """Build an untrained Keras model for the data shape described by ``meta``, with its weights created.
 
-    Subclassed models create weights on their first call; BackupAndRestore needs them before ``fit``.
+    Subclassed models create weights on their first call; restoring a checkpoint needs them before ``fit``.
     """
     if model not in BUILDERS:
         raise ValueError(f"model '{model}' is not a trainable model; trainable: {', '.join(BUILDERS)}")

@@ -11,6 +11,7 @@ W - 1 hours the earliest observed hour is repeated.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +19,8 @@ import xarray as xr
 
 from ambs.atomic import atomic_path
 from ambs.normalisation import Normaliser
-from ambs.similarity.lsim import LearnedDistance
+from ambs.similarity.lsim import LearnedDistance, load_distance
+from ambs.split_meta import SplitMeta
 
 UNITS = "1"
 LONG_NAME = "learned distance between forecast and truth (target-view LearnedDistance, window ending at the lead)"
@@ -67,3 +69,23 @@ def write_learned_distance(score: xr.DataArray, model: str, netcdf_path: Path, t
     table.insert(0, "model", model)
     with atomic_path(table_path) as tmp:
         table.to_csv(tmp, index=False, float_format="%.6g")
+
+
+def score_forecast_file(
+    model: str,
+    forecast_path: Path,
+    test_dir: Path,
+    stats_path: Path,
+    distance_path: Path,
+    netcdf_path: Path,
+    table_path: Path,
+) -> xr.DataArray:
+    """Score one forecast.nc of the evaluate rule by the learned distance saved at ``distance_path``; write both files.
+
+    The forecast is normalised like the test split's target, as the encoder saw it in training.
+    """
+    meta = SplitMeta.read(test_dir)
+    normaliser = Normaliser.from_stats(json.loads(stats_path.read_text()), meta.target, meta.normalisation)
+    score = learned_distance(load_distance(distance_path), xr.load_dataset(forecast_path), normaliser)
+    write_learned_distance(score, model, netcdf_path, table_path)
+    return score

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from ambs.plots.figure import plt, save_figure
+
+if TYPE_CHECKING:  # the query module loads Keras, which the scores plot does not need
+    from ambs.similarity.query import Query
 
 DPI = 110
 
@@ -40,28 +44,16 @@ def plot_scores(table: pd.DataFrame, out: Path) -> None:
     save_figure(fig, out, dpi=DPI)
 
 
-def plot_query(
-    query: np.ndarray,
-    query_time: str,
-    matches: np.ndarray,
-    match_times: list[str],
-    distances: np.ndarray,
-    variables: list[str],
-    out: Path,
-) -> None:
-    """Rows: variables at the last context hour; columns: the query, then its matches with their distances.
-
-    query is (time, lat, lon, variable) and matches (k, time, lat, lon, variable), normalised;
-    times are the ISO init times of ``SplitMeta``.
-    """
-    panels = [(f"query\n{_hour(query_time)}", query)] + [
+def plot_query(query: Query, out: Path) -> None:
+    """Rows: variables at the last context hour; columns: the query, then its matches with their distances."""
+    panels = [(f"query\n{_hour(query.time)}", query.context)] + [
         (f"#{i + 1}: {_hour(time)}\nd = {d:.3f}", match)
-        for i, (time, d, match) in enumerate(zip(match_times, distances, matches, strict=True))
+        for i, (time, d, match) in enumerate(zip(query.match_times, query.distances, query.matches, strict=True))
     ]
     fig, axes = plt.subplots(
-        len(variables), len(panels), figsize=(2.2 * len(panels), 2.1 * len(variables)), squeeze=False
+        len(query.variables), len(panels), figsize=(2.2 * len(panels), 2.1 * len(query.variables)), squeeze=False
     )
-    for row, variable in enumerate(variables):
+    for row, variable in enumerate(query.variables):
         fields = [window[-1, :, :, row] for _, window in panels]
         vmin, vmax = float(min(f.min() for f in fields)), float(max(f.max() for f in fields))
         for col, ((title, _), field) in enumerate(zip(panels, fields, strict=True)):

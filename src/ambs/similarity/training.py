@@ -1,9 +1,10 @@
-"""Self-supervised training of one similarity view, as robust as the forecasters' training.
+"""Self-supervised training of one similarity view, resumable like the forecasters' training.
 
 The encoder and the learned distance's weights are fitted together on the training
-split's windows (see ``ambs.similarity.sce``) with Keras ``fit``: BackupAndRestore
-resumes an interrupted run from its last finished epoch, SIGTERM backs up and exits
-like ``ambs.train``, every epoch is one line of the log and one row of the CSV
+split's windows (see ``ambs.similarity.sce``) with Keras ``fit`` through
+``ambs.train.fit_resuming``: a rerun continues from the last finished epoch only when
+view, hyperparameters, seed and data are unchanged (``ambs.checkpoints``), SIGTERM
+stops between batches, every epoch is one line of the log and one row of the CSV
 history, and the finished LearnedDistance (encoder included) is written atomically.
 """
 
@@ -16,6 +17,7 @@ import keras
 import pandas as pd
 
 from ambs.atomic import atomic_path
+from ambs.checkpoints import EpochCheckpoints, fingerprint
 from ambs.distribute import distribution_scope
 from ambs.sequences import read_split
 from ambs.similarity.encoder import build_encoder
@@ -23,7 +25,7 @@ from ambs.similarity.lsim import LearnedDistance
 from ambs.similarity.sce import SiameseTrainer
 from ambs.similarity.views import ContrastiveViews, EpochSetter
 from ambs.similarity.windows import select_view
-from ambs.train import EpochProgress, StopOnSigterm
+from ambs.train import fit_resuming
 
 
 def train_similarity(
@@ -46,29 +48,22 @@ def train_similarity(
         )
     views = ContrastiveViews(windows, meta.init_datetimes, hyper["batch_size"], seed, hyper["neighbour_hours"])
     work_dir.mkdir(parents=True, exist_ok=True)
-    if not (work_dir / "backup").exists():
-        (work_dir / "history.csv").unlink(missing_ok=True)  # a fresh start, not a resume
+    history = work_dir / "history.csv"
+    checkpoints = EpochCheckpoints(work_dir / "backup", fingerprint(f"similarity-{view}", hyper, seed, [train_dir]))
     with distribution_scope():
         distance = LearnedDistance(build_encoder(windows.shape[1:], tuple(hyper["filters"]), hyper["embedding_dim"]))
         trainer = SiameseTrainer(distance, hyper["tau"], hyper["tau_target"], hyper["lam"])
         trainer.compile(optimizer=keras.optimizers.Adam(hyper["learning_rate"]))
-        backup = keras.callbacks.BackupAndRestore(str(work_dir / "backup"))
-        stop_on_sigterm = StopOnSigterm(backup)
-        callbacks = [
-            EpochSetter(views),
-            backup,
-            keras.callbacks.CSVLogger(str(work_dir / "history.csv"), append=True),
-            EpochProgress(hyper["epochs"]),
-            stop_on_sigterm,  # last: after the epoch's backup and history line are written
-        ]
         print(
             f"training the {view} similarity encoder on {len(windows)} windows of shape {windows.shape[1:]}", flush=True
         )
-        with stop_on_sigterm.installed():
-            trainer.fit(views, epochs=hyper["epochs"], callbacks=callbacks, shuffle=False, verbose=0)
+        fit_resuming(
+            trainer, lambda _: views, hyper["epochs"], checkpoints, history, [EpochSetter(views)], shuffle=False
+        )
         with atomic_path(distance_path) as tmp:
             distance.save(tmp)
-    history = pd.read_csv(work_dir / "history.csv").dropna(axis=1, how="all")  # CSVLogger's empty val_ columns
+    table = pd.read_csv(history).dropna(axis=1, how="all")  # CSVLogger's empty val_ columns
     with atomic_path(history_path) as tmp:
-        history.to_csv(tmp, index=False)
+        table.to_csv(tmp, index=False)
+    checkpoints.clear()
     return distance

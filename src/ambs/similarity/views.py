@@ -3,7 +3,7 @@
 Every batch is a pure function of (seed, epoch, batch index): the epoch's order and
 time-neighbour partners come from a generator seeded with (seed, epoch), the
 augmentations of a batch from one seeded with (seed, epoch, batch). A run resumed
-by BackupAndRestore therefore sees exactly the views the uninterrupted run would
+from its last checkpoint therefore sees exactly the views the uninterrupted run would
 have seen. ``EpochSetter`` tells the dataset which epoch ``fit`` is in.
 """
 
