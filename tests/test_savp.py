@@ -10,8 +10,6 @@ import numpy as np
 import pytest
 from helpers import run_under_jax
 
-from ambs.models.convlstm import build_convlstm
-from ambs.models.registry import draw_samples
 from ambs.models.savp import SAVP
 
 CONTEXT = (4, 9, 10, 3)  # odd height, so the upsampling crop is exercised
@@ -61,14 +59,10 @@ def test_one_step_lowers_the_reconstruction_loss(trained: dict[str, Any]) -> Non
 
 
 def test_samples_differ(trained: dict[str, Any], batch: tuple[np.ndarray, np.ndarray]) -> None:
-    samples = draw_samples(trained["model"], batch[0], n=3, seed=5)
+    samples = trained["model"].sample(batch[0], 3, seed=5)
     assert samples.shape == (3, 4, 3, 9, 10, 1)
     assert samples.std(axis=0).mean() > 0
     assert not np.allclose(samples[0], samples[1])
-
-
-def test_deterministic_models_have_no_samples(batch: tuple[np.ndarray, np.ndarray]) -> None:
-    assert draw_samples(build_convlstm(CONTEXT, 3, 1, 4, 3), batch[0], n=3, seed=5) is None
 
 
 def test_save_and_reload_give_identical_forecasts(

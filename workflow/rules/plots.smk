@@ -1,7 +1,5 @@
-from ambs.plots import EXAMPLE_CASES
-
 COASTLINE = Path(workflow.basedir).parent / "resources" / "coastline_europe.geojson"
-TRAINED_MODELS = [m for m in config["models"] if has_train_job(m)]  # with a history.csv
+TRAINED_MODELS = [m for m in config["models"] if MODELS[m].has_train_job]  # with a history.csv
 TABLE_TITLES = {
     "metrics_table": "Mean scores per model and lead hour",
     "skill": "Skill scores against the baselines",

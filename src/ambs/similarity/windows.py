@@ -16,9 +16,8 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
+from ambs.catalogue import VIEWS
 from ambs.sequences import SplitMeta, parse_run, shard_files
-
-VIEWS = ("context", "target")
 
 
 def read_split(split_dir: Path) -> tuple[SplitMeta, np.ndarray]:
