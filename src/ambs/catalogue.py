@@ -18,7 +18,10 @@ SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
 @dataclass(frozen=True)
 class Metric:
-    """A score of one forecast field (one init time, one lead hour) against the truth."""
+    """A score of one forecast field (one init time, one lead hour) against the truth.
+
+    Both spellings of its units come from ``unit_power``: files keep CF's ASCII ('K2'), figures typeset it ('K²').
+    """
 
     name: str
     label: str  # in figure titles and axis labels
