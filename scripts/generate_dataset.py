@@ -4,7 +4,7 @@ import argparse
 import json
 from pathlib import Path
 
-from ambs.config import SPLITS
+from ambs.catalogue import SPLITS
 from ambs.datasets.catalogue import DATASETS, generate
 from ambs.datasets.raw import write_raw
 

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import xarray as xr
 
+from ambs.catalogue import EXAMPLE_CASES
 from ambs.coastline import load_coastlines
-from ambs.plots import EXAMPLE_CASES
 from ambs.plots.examples import case_index, example_figure
 from ambs.plots.figure import save_figure
 

@@ -4,11 +4,12 @@ import argparse
 import json
 from pathlib import Path
 
+from ambs.catalogue import SPLITS
 from ambs.normalisation import METHODS
 from ambs.sequences import write_split
 
 parser = argparse.ArgumentParser(description=__doc__)
-parser.add_argument("--split", required=True, choices=["train", "val", "test"])
+parser.add_argument("--split", required=True, choices=SPLITS)
 parser.add_argument("--stats", type=Path, required=True)
 parser.add_argument("--out", type=Path, required=True)
 parser.add_argument("--variables", nargs="+", required=True)

@@ -4,8 +4,8 @@ import argparse
 import json
 from pathlib import Path
 
+from ambs.catalogue import VIEWS
 from ambs.similarity.training import train_similarity
-from ambs.similarity.windows import VIEWS
 
 parser = argparse.ArgumentParser(description=__doc__)
 parser.add_argument("--view", choices=VIEWS, required=True)

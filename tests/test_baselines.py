@@ -15,10 +15,10 @@ from conftest import ROOT
 from helpers import STATS, cropped_month, split
 
 from ambs.baselines import daily_lags, daily_persistence, persistence
+from ambs.catalogue import BASELINES
 from ambs.climatology import at_valid_times, fallback_months, load_months, monthly_hourly_climatology
-from ambs.evaluate import BASELINE_FORECASTS, EvalWindows, References, evaluate, load_test_set, summary_table
+from ambs.evaluate import EvalWindows, References, evaluate, load_test_set, summary_table
 from ambs.forecasts import combine
-from ambs.models.kinds import BASELINES
 
 HOUR = np.timedelta64(1, "h")
 
@@ -105,10 +105,6 @@ def test_climatology_names_missing_hours(training_months: list[Path]) -> None:
     )
     with pytest.raises(ValueError, match=r"hours of day \[12\]"):
         at_valid_times(clim, np.array(["2019-07-01T12"], dtype="datetime64[ns]"))
-
-
-def test_every_baseline_has_a_forecast() -> None:
-    assert set(BASELINE_FORECASTS) == set(BASELINES)
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,7 @@ import pytest
 import xarray as xr
 
 from ambs.bootstrap import bands, block_index, nanmean, resampled_means
+from ambs.catalogue import METRICS
 
 HOUR = np.timedelta64(1, "h")
 
@@ -69,9 +70,8 @@ def test_nanmean_skips_missing_and_is_nan_where_all_are() -> None:
 def _metrics(count: int, leads: int, seed: int) -> xr.Dataset:
     rng = np.random.default_rng(seed)
     coords = {"init": inits(count), "lead": np.arange(1, leads + 1)}
-    names = ["mse", "rmse", "bias", "mae", "psnr", "ssim", "acc", "rmse_latw", "gradient_ratio", "spread"]
     return xr.Dataset(
-        {name: (("init", "lead"), rng.gamma(2.0, size=(count, leads)), {"units": "K"}) for name in names},
+        {name: (("init", "lead"), rng.gamma(2.0, size=(count, leads)), {"units": "K"}) for name in METRICS},
         coords=coords,
         attrs={"model": "m", "variable": "t2m", "data_range": 30.0},
     )

@@ -20,7 +20,8 @@ import numpy as np
 import pytest
 from helpers import run_under_jax
 
-from ambs.models.registry import BUILDERS, draw_samples, is_stochastic
+from ambs.catalogue import MODELS
+from ambs.models.registry import BUILDERS
 
 CONTEXT = (4, 9, 10, 3)  # odd height, so the upsampling crops are exercised
 FORECAST, TARGET, CHANGE = 3, 1, 0.3
@@ -118,17 +119,14 @@ def test_save_and_reload_give_identical_forecasts(tmp_path: Path, name: str) -> 
     forecast = model.predict(x, verbose=0)
     assert forecast.shape == (4, FORECAST, *CONTEXT[1:3], 1)
     np.testing.assert_array_equal(forecast, reloaded.predict(x, verbose=0))
-    if is_stochastic(model):
-        np.testing.assert_array_equal(draw_samples(model, x, 2, seed=3), draw_samples(reloaded, x, 2, seed=3))
+    if MODELS[name].stochastic:
+        np.testing.assert_array_equal(model.sample(x, 2, 3), reloaded.sample(x, 2, 3))
 
 
-@pytest.mark.parametrize("name", CONTRACTS)
-def test_only_stochastic_models_draw_ensembles_of_distinct_members(name: str) -> None:
+@pytest.mark.parametrize("name", [name for name in CONTRACTS if MODELS[name].stochastic])
+def test_stochastic_models_draw_ensembles_of_distinct_members(name: str) -> None:
     model = trained(name).model  # trained: an untrained decoder ignores the noise
-    samples = draw_samples(model, batch()[0], n=3, seed=5)
-    if not is_stochastic(model):
-        assert samples is None
-        return
+    samples = model.sample(batch()[0], 3, 5)
     assert samples.shape == (3, 4, FORECAST, *CONTEXT[1:3], 1)
     assert samples.std(axis=0).mean() > 0 and not np.allclose(samples[0], samples[1])
 
@@ -136,7 +134,8 @@ def test_only_stochastic_models_draw_ensembles_of_distinct_members(name: str) ->
 # Every trainable model in one JAX interpreter (starting one is slow): a JSON line per model.
 JAX_RUN = """
 import json, keras, numpy as np
-from ambs.models.registry import BUILDERS, draw_samples
+from ambs.catalogue import MODELS
+from ambs.models.registry import BUILDERS
 assert keras.backend.backend() == "jax"
 x = np.random.default_rng(0).normal(size=(2, 3, 5, 6, 2)).astype("float32")
 y = (x[:, -1:, :, :, 1:2] + 0.3).repeat(2, axis=1)
@@ -146,7 +145,7 @@ for name, hyper in json.loads({hypers!r}).items():
     model.compile(optimizer=keras.optimizers.Adam(1e-2), loss="mse")
     untrained = model.predict(x, verbose=0)
     history = model.fit(x, y, epochs=3, verbose=0).history
-    samples = draw_samples(model, x, 2, seed=0)
+    samples = model.sample(x, 2, 0) if MODELS[name].stochastic else None
     print(json.dumps(dict(
         model=name,
         persistence_error=float(np.abs(untrained - (y - 0.3)).max()),
@@ -172,4 +171,4 @@ def test_runs_under_jax_backend(under_jax: dict[str, dict[str, Any]], name: str)
     assert run["shape"] == [2, 2, 5, 6, 1]
     if name in RESIDUAL:
         assert run["persistence_error"] < 1e-6
-    assert (run["spread"] is not None and run["spread"] > 0) == is_stochastic(trained(name).model)
+    assert (run["spread"] is not None and run["spread"] > 0) == MODELS[name].stochastic

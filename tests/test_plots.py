@@ -17,7 +17,7 @@ from ambs.coastline import is_geographic, lines_in_box, load_coastlines
 from ambs.conditional_quantiles import common_edges, conditional_quantiles
 from ambs.config import ConfigError, validate_config
 from ambs.plots.examples import case_at_quantile, case_index, case_mse, example_figure
-from ambs.plots.figure import metric_label, plt, save_figure
+from ambs.plots.figure import plt, save_figure
 from ambs.plots.lead_curves import metric_figure
 from ambs.plots.maps import map_grid
 from ambs.plots.quantile_diagrams import check_leads, quantiles_figure
@@ -72,12 +72,6 @@ def bands_file(scale: float, with_spread: bool = False) -> xr.Dataset:
 def close_figures():
     yield
     plt.close("all")
-
-
-def test_metric_labels_carry_the_target_units() -> None:
-    assert metric_label("mse", "K") == "MSE [K²]" and metric_label("rmse", "K") == "RMSE [K]"
-    assert metric_label("psnr", "K") == "PSNR [dB]" and metric_label("ssim", "K") == "SSIM"
-    assert metric_label("mse", "m**2 s**-2") == "MSE [(m**2 s**-2)²]" and metric_label("rmse", "1") == "RMSE"
 
 
 def test_lead_curve_draws_each_models_mean_and_band() -> None:

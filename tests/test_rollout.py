@@ -8,7 +8,6 @@ import pytest
 
 from ambs.models.convlstm import build_convlstm
 from ambs.models.pde import build_pde
-from ambs.models.registry import draw_samples
 from ambs.models.savp import SAVP
 from ambs.rollout import autoregressive, predict_horizon
 
@@ -96,7 +95,7 @@ def savp() -> SAVP:
 def test_stochastic_members_within_the_horizon_are_the_usual_draws(savp: SAVP) -> None:
     x = _context()
     forecast, members = predict_horizon(savp, x, FORECAST, 1, ensemble_size=4, seed=5)
-    np.testing.assert_allclose(members, draw_samples(savp, x, 4, 5)[..., 0], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(members, savp.sample(x, 4, 5)[..., 0], rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(forecast, members.mean(axis=0), rtol=1e-6)
 
 
@@ -105,4 +104,4 @@ def test_stochastic_members_are_rolled_out_separately(savp: SAVP) -> None:
     _, members = predict_horizon(savp, x, 2 * FORECAST, 1, ensemble_size=3, seed=5)
     assert members.shape == (3, 3, 6, 6, 5)
     assert not np.allclose(members[0, :, FORECAST:], members[1, :, FORECAST:])
-    np.testing.assert_allclose(members[:, :, :FORECAST], draw_samples(savp, x, 3, 5)[..., 0], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(members[:, :, :FORECAST], savp.sample(x, 3, 5)[..., 0], rtol=1e-5, atol=1e-6)

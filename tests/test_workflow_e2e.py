@@ -17,12 +17,11 @@ import yaml
 from conftest import ROOT
 from report_browser import chromium, render_report
 
-from ambs.models.kinds import BASELINES, has_train_job
-from ambs.plots import EXAMPLE_CASES
+from ambs.catalogue import BASELINES, EXAMPLE_CASES, METRICS, MODELS
 
 pytestmark = pytest.mark.e2e
 SNAKEMAKE = [sys.executable, "-m", "snakemake", "--snakefile", str(ROOT / "workflow" / "Snakefile")]
-METRICS = ["mse", "rmse", "bias", "mae", "psnr", "ssim", "acc", "rmse_latw", "gradient_ratio"]
+PLOTTED = [name for name, metric in METRICS.items() if metric.plotted]
 
 
 def snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -56,10 +55,10 @@ def test_metrics_for_every_model_and_lead(finished_run: Path) -> None:
     for model in config["models"]:
         rows = table[table.model == model].sort_values("lead")
         assert rows["lead"].tolist() == leads
-        assert rows[METRICS].notna().all().all()
+        assert rows[PLOTTED].notna().all().all()
         assert (rows["rmse"] > 0).all() and (rows["ssim"] <= 1).all()
         with xr.open_dataset(results / "evaluation" / model / "metrics.nc") as ds:
-            assert set(METRICS) <= set(ds.data_vars) and ds.sizes["lead"] == len(leads)
+            assert set(PLOTTED) <= set(ds.data_vars) and ds.sizes["lead"] == len(leads)
             np.testing.assert_allclose(ds["rmse"].mean("init").values, rows["rmse"].values, rtol=1e-5)
         with xr.open_dataset(results / "evaluation" / model / "forecast.nc") as ds:
             assert ds["forecast"].attrs["units"] == "K"
@@ -115,10 +114,10 @@ def test_changed_region_reruns_what_depends_on_it(finished_run: Path) -> None:
         jobs = planned_jobs(finished_run)
     finally:
         config_path.write_text(original)
-    trained = [m for m in config["models"] if has_train_job(m)]  # the analog model is built, not trained
+    trained = [m for m in config["models"] if MODELS[m].has_train_job]  # the analog model is built, not trained
     assert "extract" not in jobs
     assert jobs["preprocess"] == 1 and jobs["train"] == len(trained) and jobs["evaluate"] == len(config["models"])
-    assert jobs["sequences"] == 3 and jobs["plot_metric"] == len(METRICS)
+    assert jobs["sequences"] == 3 and jobs["plot_metric"] == len(PLOTTED)
 
 
 def test_added_model_trains_only_that_model(finished_run: Path) -> None:
@@ -167,10 +166,10 @@ def test_report_renders_every_plot_and_table_in_chromium(finished_run: Path) -> 
     results = finished_run / "results" / config["experiment"]
     plots = sorted((results / "plots").glob("*.png"))
     expected = (
-        {f"{metric}_vs_lead.png" for metric in METRICS}
+        {f"{metric}_vs_lead.png" for metric in PLOTTED}
         | {f"example_{case}.png" for case in EXAMPLE_CASES}
         | {f"quantiles_{model}.png" for model in config["models"]}
-        | {f"training_{model}.png" for model in config["models"] if has_train_job(model)}
+        | {f"training_{model}.png" for model in config["models"] if MODELS[model].has_train_job}
     )
     assert expected <= {plot.name for plot in plots}
     for plot in plots:

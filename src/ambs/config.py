@@ -17,15 +17,12 @@ from typing import Any
 import jsonschema
 import yaml
 
+from ambs.catalogue import MODELS, SPLITS, Kind
 from ambs.datasets.moving_digits import SPRITE_SIZE
-from ambs.models.kinds import ANALOG, is_trained
 
 # Shipped inside the package, so an installed (non-editable) ambs validates configs too.
 SCHEMA_FILE = "config.schema.yaml"
 GRID_STEP = 0.25
-SPLITS = ("train", "val", "test")
-# Baselines built from ERA5 data beyond the test windows (the test months, the training climatology).
-ERA5_ONLY_MODELS = ("persistence24", "climatology")
 
 
 class ConfigError(ValueError):
@@ -66,7 +63,10 @@ def load_config(path: str | Path) -> dict[str, Any]:
 
 
 def load_schema() -> dict[str, Any]:
-    return yaml.safe_load(files("ambs").joinpath(SCHEMA_FILE).read_text(encoding="utf-8"))
+    """The config's JSON schema, which allows the model names of ``ambs.catalogue.MODELS`` in ``models``."""
+    schema: dict[str, Any] = yaml.safe_load(files("ambs").joinpath(SCHEMA_FILE).read_text(encoding="utf-8"))
+    schema["properties"]["models"]["items"]["enum"] = list(MODELS)
+    return schema
 
 
 def _fill_defaults(
@@ -171,7 +171,7 @@ def _check_synthetic(config: dict[str, Any]) -> None:
             f"config key 'datasets.moving_digits.size': {options['size']} leaves no room to move a "
             f"{SPRITE_SIZE}-pixel digit; use at least {SPRITE_SIZE + 1}"
         )
-    era5_only = [m for m in config["models"] if m in ERA5_ONLY_MODELS]
+    era5_only = [m for m in config["models"] if MODELS[m].era5_only]
     if era5_only:
         raise ConfigError(f"config key 'models': {era5_only} need ERA5 data; dataset {name!r} has none")
 
@@ -194,12 +194,12 @@ def _check_semantics(config: dict[str, Any]) -> None:
             " (eval_forecast_hours, by default forecast_hours)"
         )
     for model in config["models"]:
-        if is_trained(model) and model not in config["hyperparameters"]:
+        if MODELS[model].has_model_file and model not in config["hyperparameters"]:
             raise ConfigError(f"config key 'hyperparameters.{model}': missing for model {model!r} in 'models'")
-    if ANALOG in config["models"] and "similarity" not in config["hyperparameters"]:
-        raise ConfigError(
-            f"config key 'hyperparameters.similarity': missing; model {ANALOG!r} retrieves with its encoder"
-        )
+        if MODELS[model].kind is Kind.ANALOG and "similarity" not in config["hyperparameters"]:
+            raise ConfigError(
+                f"config key 'hyperparameters.similarity': missing; model {model!r} retrieves with its encoder"
+            )
 
 
 def dataset_name(config: dict[str, Any]) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import pandas as pd
 import xarray as xr
 
 from ambs import baselines, metrics
+from ambs.catalogue import METRICS, MODELS
 from ambs.climatology import at_valid_times, fallback_months
 from ambs.forecasts import forecast_coords, forecast_dataset, target_attrs
 from ambs.models.registry import load_model
@@ -19,8 +21,6 @@ from ambs.normalisation import Normaliser
 from ambs.rollout import predict_horizon
 from ambs.sequences import read_split
 from ambs.split_meta import SplitMeta, context_part, future_target
-
-DIMENSIONLESS = ("ssim", "acc", "gradient_ratio")
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ def _daily_persistence(test: EvalWindows, references: References) -> np.ndarray:
     return baselines.daily_persistence(history, test.meta.init_datetimes, test.meta.leads)
 
 
-# One entry per name in ambs.models.kinds.BASELINES.
+# One entry per baseline of ambs.catalogue.MODELS.
 BASELINE_FORECASTS: dict[str, Callable[[EvalWindows, References], np.ndarray]] = {
     "persistence": lambda test, refs: baselines.persistence(test.observed, test.meta.forecast),
     "persistence24": _daily_persistence,
@@ -93,7 +93,7 @@ def forecast(
 
     A stochastic model's deterministic forecast is its ensemble mean.
     """
-    if model_name in BASELINE_FORECASTS:
+    if not MODELS[model_name].has_model_file:
         return BASELINE_FORECASTS[model_name](test, references), None
     if model_path is None:
         raise ValueError(f"model {model_name!r} is trained: pass its model.keras (--weights)")
@@ -104,7 +104,7 @@ def forecast(
         test.meta.forecast,
         test.meta.target_index,
         batch_size,
-        ensemble_size,
+        ensemble_size if MODELS[model_name].stochastic else None,
         seed,
     )
     if members is None:
@@ -113,44 +113,61 @@ def forecast(
     return members.mean(axis=0), members
 
 
-def score(
-    fcst: np.ndarray,
-    truth: np.ndarray,
-    data_range: float,
-    climatology: np.ndarray | None = None,
-    lats: np.ndarray | None = None,
-) -> dict[str, np.ndarray]:
-    """Every metric per (init, lead) for physical-unit arrays (init, lead, lat, lon).
+@dataclass(frozen=True)
+class Scored:
+    """What the metrics compare: physical-unit arrays (init, lead, lat, lon) and what a metric may need besides.
 
-    ACC needs the climatology at the valid times and the latitude-weighted RMSE the latitudes;
-    each is skipped where its input is absent (datasets without geography).
+    ``climatology`` (at the valid times) and ``latitudes`` are absent for datasets without geography,
+    ``members`` (member, init, lead, lat, lon) for deterministic models.
     """
-    mse = metrics.mse(fcst, truth)
-    scores = {
-        "mse": mse,
-        "rmse": np.sqrt(mse),
-        "bias": metrics.bias(fcst, truth),
-        "mae": metrics.mae(fcst, truth),
-        "psnr": metrics.psnr_of_mse(mse, data_range),
-        "ssim": metrics.ssim(fcst, truth, data_range),
-        "gradient_ratio": metrics.gradient_ratio(fcst, truth),
+
+    forecast: np.ndarray
+    truth: np.ndarray
+    data_range: float
+    climatology: np.ndarray | None = None
+    latitudes: np.ndarray | None = None
+    members: np.ndarray | None = None
+
+    @cached_property
+    def mse(self) -> np.ndarray:
+        """Computed once for the MSE, the RMSE and the PSNR."""
+        return metrics.mse(self.forecast, self.truth)
+
+    def need(self, name: str) -> np.ndarray:
+        """The optional input ``name``, which the metric asking for it cannot do without."""
+        value = getattr(self, name)
+        if value is None:
+            raise ValueError(f"this metric needs the {name}")
+        return value
+
+
+# One entry per metric of ambs.catalogue.METRICS.
+METRIC_FUNCTIONS: dict[str, Callable[[Scored], np.ndarray]] = {
+    "mse": lambda s: s.mse,
+    "rmse": lambda s: np.sqrt(s.mse),
+    "bias": lambda s: metrics.bias(s.forecast, s.truth),
+    "mae": lambda s: metrics.mae(s.forecast, s.truth),
+    "psnr": lambda s: metrics.psnr_of_mse(s.mse, s.data_range),
+    "ssim": lambda s: metrics.ssim(s.forecast, s.truth, s.data_range),
+    "gradient_ratio": lambda s: metrics.gradient_ratio(s.forecast, s.truth),
+    "acc": lambda s: metrics.acc(s.forecast, s.truth, s.need("climatology")),
+    "rmse_latw": lambda s: metrics.rmse_latitude_weighted(s.forecast, s.truth, s.need("latitudes")),
+    "spread": lambda s: metrics.ensemble_spread(s.need("members")),
+}
+
+
+def score(scored: Scored) -> dict[str, np.ndarray]:
+    """Every catalogue metric per (init, lead) that the inputs allow, in catalogue order.
+
+    Geographic metrics are skipped without climatology and latitudes (datasets without
+    geography), ensemble metrics without members (deterministic models).
+    """
+    geographic = scored.climatology is not None and scored.latitudes is not None
+    return {
+        name: METRIC_FUNCTIONS[name](scored)
+        for name, metric in METRICS.items()
+        if (geographic or not metric.geographic) and (scored.members is not None or not metric.ensemble)
     }
-    if climatology is not None:
-        scores["acc"] = metrics.acc(fcst, truth, climatology)
-    if lats is not None:
-        scores["rmse_latw"] = metrics.rmse_latitude_weighted(fcst, truth, lats)
-    return scores
-
-
-def metric_units(metric: str, units: str) -> str:
-    """Units of a metric of a field in ``units``."""
-    if metric in DIMENSIONLESS:
-        return "1"
-    if metric == "psnr":
-        return "dB"
-    if metric == "mse":
-        return f"{units}2" if units.isalpha() else f"({units})**2"
-    return units
 
 
 def evaluate(
@@ -171,14 +188,15 @@ def evaluate(
     data_range = float(test.truth.max() - test.truth.min())
     climatology = references.climatology  # None off the Earth (generated datasets)
     scores = score(
-        fcst,
-        test.truth,
-        data_range,
-        None if climatology is None else at_valid_times(climatology, test.meta.valid_times),
-        None if climatology is None else np.asarray(test.meta.latitude),
+        Scored(
+            fcst,
+            test.truth,
+            data_range,
+            None if climatology is None else at_valid_times(climatology, test.meta.valid_times),
+            None if climatology is None else np.asarray(test.meta.latitude),
+            members,
+        )
     )
-    if members is not None:
-        scores["spread"] = metrics.ensemble_spread(members)
     units = target_attrs(test.meta)["units"]
     coords = forecast_coords(test.meta)
     attrs = {
@@ -193,7 +211,7 @@ def evaluate(
         fallback = fallback_months(climatology, test.meta.valid_times)
         attrs["climatology_fallback_months"] = " ".join(map(str, fallback)) or "none"
     result = xr.Dataset(
-        {name: (("init", "lead"), values, {"units": metric_units(name, units)}) for name, values in scores.items()},
+        {name: (("init", "lead"), values, {"units": METRICS[name].units(units)}) for name, values in scores.items()},
         coords={name: coords[name] for name in ("init", "lead", "valid_time")},
         attrs=attrs,
     )

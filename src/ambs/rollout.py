@@ -19,7 +19,6 @@ import keras
 import numpy as np
 
 from ambs.models.pde import PDEDisentangled
-from ambs.models.registry import draw_samples, is_stochastic
 
 # normalised context (batch, context, lat, lon, channel) -> target forecast (batch, hours, lat, lon)
 Predict = Callable[[np.ndarray], np.ndarray]
@@ -52,31 +51,29 @@ def predict_horizon(
     steps: int,
     target_index: int,
     batch_size: int = 32,
-    ensemble_size: int = 1,
+    ensemble_size: int | None = None,
     seed: int = 0,
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Normalised target forecasts (batch, steps, lat, lon) and, for a stochastic model, its members.
 
-    Members are (ensemble_size, batch, steps, lat, lon); a stochastic model's
-    forecast is their mean. Within the trained horizon the members are exactly
-    those of ``draw_samples(model, context, ensemble_size, seed)``.
+    ``ensemble_size`` members are drawn with the ``sample`` method of a stochastic model (see
+    ``ambs.catalogue.Model.stochastic``), None asks a deterministic model for its one forecast.
+    Members are (ensemble_size, batch, steps, lat, lon); a stochastic model's forecast is their
+    mean. Within the trained horizon the members are exactly those of
+    ``model.sample(context, ensemble_size, seed)``.
     """
     if isinstance(model, PDEDisentangled):
         return integrate(model, context, steps, batch_size), None
-    if not is_stochastic(model):
+    if ensemble_size is None:
         forecast = autoregressive(
             lambda window: model.predict(window, batch_size=batch_size, verbose=0)[..., 0], context, steps, target_index
         )
         return forecast, None
     seeds = itertools.count(seed)
-    # members of all windows side by side, member-major as draw_samples orders them
+    # members of all windows side by side, member-major as model.sample orders them
     ensemble = np.concatenate([context] * ensemble_size)
-
-    def draw_one(window: np.ndarray) -> np.ndarray:
-        samples = draw_samples(model, window, 1, next(seeds), batch_size)
-        assert samples is not None  # is_stochastic(model)
-        return samples[0, ..., 0]
-
-    members = autoregressive(draw_one, ensemble, steps, target_index)
+    members = autoregressive(
+        lambda window: model.sample(window, 1, next(seeds), batch_size)[0, ..., 0], ensemble, steps, target_index
+    )
     members = members.reshape(ensemble_size, len(context), *members.shape[1:])
     return members.mean(axis=0), members

@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-PERFECT = {"mse": 0.0, "rmse": 0.0, "mae": 0.0, "rmse_latw": 0.0, "ssim": 1.0, "acc": 1.0}
+from ambs.catalogue import METRICS
+
 COLUMNS = ["model", "baseline", "metric", "lead", "skill"]
 
 
@@ -30,15 +31,18 @@ def paired_skill(result: xr.DataArray, reference: xr.DataArray, perfect: float) 
 
 
 def skill_table(results: dict[str, xr.Dataset], baselines: list[str]) -> pd.DataFrame:
-    """Rows (model, baseline, metric, lead, skill) for every model against every other model named in ``baselines``."""
+    """Rows (model, baseline, metric, lead, skill) for every model against every other model named in ``baselines``.
+
+    Every catalogue metric with a perfect score that both have is compared, in catalogue order.
+    """
     rows = []
     for baseline in baselines:
         for model, result in results.items():
             if model == baseline:
                 continue
-            for metric, perfect in PERFECT.items():
-                if metric in result and metric in results[baseline]:
-                    skill = paired_skill(result[metric], results[baseline][metric], perfect)
+            for metric, entry in METRICS.items():
+                if entry.perfect is not None and metric in result and metric in results[baseline]:
+                    skill = paired_skill(result[metric], results[baseline][metric], entry.perfect)
                     rows.append(
                         pd.DataFrame(
                             {

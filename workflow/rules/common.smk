@@ -1,9 +1,9 @@
 import json
 from pathlib import Path
 
+from ambs.catalogue import EXAMPLE_CASES, METRICS, MODELS, SPLITS, VIEWS, Kind
 from ambs.config import all_months, dataset_name, days_of_month, hours_of_day, split_forecast_hours, validate_config
 from ambs.era5.requests import raw_filenames
-from ambs.models.kinds import has_train_job, is_trained
 
 # The schema (its defaults filled in) and the cross-field checks, with messages that name the key.
 validate_config(config)
@@ -18,18 +18,17 @@ SCRIPTS = Path(workflow.basedir).parent / "scripts"
 CPU_IMAGE = str(Path(workflow.basedir).parent / "containers" / "ambs-cpu.sif")
 GPU_IMAGE = str(Path(workflow.basedir).parent / "containers" / "ambs-gpu.sif")
 MONTHS = all_months(config) if ERA5 else []
-PLOTTED_METRICS = ["rmse", "mse", "bias", "mae", "psnr", "ssim", "acc", "rmse_latw", "gradient_ratio"]
-# ACC needs the ERA5 climatology, the latitude-weighted RMSE latitudes; generated datasets have neither.
-PLOTTED_METRICS = PLOTTED_METRICS if ERA5 else [m for m in PLOTTED_METRICS if m not in ("acc", "rmse_latw")]
+# Geographic metrics need the ERA5 climatology or latitudes, which generated datasets lack.
+PLOTTED_METRICS = [name for name, m in METRICS.items() if m.plotted and (ERA5 or not m.geographic)]
 RAW_FILES = raw_filenames(config["variables"]) if ERA5 else []
-BASELINE_MODELS = [m for m in config["models"] if not is_trained(m)]
+BASELINE_MODELS = [m for m in config["models"] if MODELS[m].kind is Kind.BASELINE]
 # Fitted by rule train, with a history.csv (the analog model is built by rule build_analog instead).
-TRAINED_MODELS = [m for m in config["models"] if has_train_job(m)]
+TRAINED_MODELS = [m for m in config["models"] if MODELS[m].has_train_job]
 
 
 wildcard_constraints:
     month=r"\d{4}-\d{2}",
-    split="train|val|test",
+    split="|".join(SPLITS),
     model="|".join(config["models"]),
     metric="|".join(PLOTTED_METRICS),
 
@@ -54,8 +53,8 @@ def evaluation_inputs(wildcards):
     }
     if ERA5:
         inputs["climatology"] = f"{RESULTS}/climatology.nc"
-    if is_trained(wildcards.model):
+    if MODELS[wildcards.model].has_model_file:
         inputs["weights"] = f"{RESULTS}/models/{wildcards.model}/model.keras"
-    if wildcards.model == "persistence24":
+    if "history" in MODELS[wildcards.model].needs:
         inputs["history"] = cropped("test")  # the day before each valid time, outside the windows
     return inputs

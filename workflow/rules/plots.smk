@@ -1,5 +1,3 @@
-from ambs.plots import EXAMPLE_CASES
-
 COASTLINE = Path(workflow.basedir).parent / "resources" / "coastline_europe.geojson"
 TABLE_TITLES = {
     "metrics_table": "Mean scores per model and lead hour",

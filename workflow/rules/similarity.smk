@@ -1,8 +1,6 @@
 # Learned similarity (README "Similarity"): two Siamese encoders with their learned distance, trained
-# self-supervised on the training windows, one per view: "context" (context hours, all variables; analog
-# search and the query plot) and "target" (forecast hours of the target; the forecast metric). The rules
-# run when hyperparameters.similarity is configured; the analog model needs them.
-SIMILARITY_VIEWS = ["context", "target"]
+# self-supervised on the training windows, one per view of ambs.catalogue.VIEWS. The rules run when
+# hyperparameters.similarity is configured; the analog model needs them.
 QUERY_MATCHES = 5  # training windows shown next to the query
 SIMILARITY_OUTPUTS = (
     [
@@ -27,7 +25,7 @@ rule train_similarity:
     log:
         f"{RESULTS}/logs/train_similarity/{{view}}.log",
     wildcard_constraints:
-        view="|".join(SIMILARITY_VIEWS),
+        view="|".join(VIEWS),
     conda:
         "../../envs/ambs.yaml"
     container:

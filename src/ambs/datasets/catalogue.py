@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from ambs.config import SPLITS
+from ambs.catalogue import SPLITS
 from ambs.datasets.moving_digits import generate_moving_digits
 from ambs.datasets.waveeq import generate_waveeq
 

@@ -1,4 +1,4 @@
-"""Which models exist, which need training, how to build a trainable one, and how to sample a stochastic one."""
+"""How to build each network of ``ambs.catalogue.MODELS`` untrained, and how to load any saved model."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from ambs.models.savp import SAVP
 from ambs.similarity.analog import AnalogForecaster  # noqa: F401  registers the built analog model for load_model
 from ambs.split_meta import SplitMeta
 
+# One entry per network of ambs.catalogue.MODELS.
 # (context_shape, forecast_steps, target_index): the shape of the data every builder takes first
 DataShape = tuple[tuple[int, int, int, int], int, int]
 # the data shape and a model's hyperparameters -> the untrained model
@@ -47,13 +48,3 @@ def build_model(model: str, meta: SplitMeta, hyper: dict[str, Any]) -> keras.Mod
 def load_model(path: Path) -> keras.Model:
     """Load a saved model; importing this module registers every custom layer and model class first."""
     return keras.models.load_model(path)
-
-
-def is_stochastic(model: keras.Model) -> bool:
-    """Whether ``model`` forecasts an ensemble (drawn with ``draw_samples``) rather than one field."""
-    return isinstance(model, SAVP)
-
-
-def draw_samples(model: keras.Model, x: np.ndarray, n: int, seed: int, batch_size: int = 32) -> np.ndarray | None:
-    """An ensemble of ``n`` forecasts, (n, batch, forecast, lat, lon, 1), or None for a deterministic model."""
-    return model.sample(x, n, seed, batch_size) if is_stochastic(model) else None

@@ -7,7 +7,7 @@ from typing import NamedTuple
 import numpy as np
 import xarray as xr
 
-from ambs.plots import EXAMPLE_CASES
+from ambs.catalogue import EXAMPLE_CASES
 from ambs.plots.figure import plt
 from ambs.plots.maps import draw_panel, map_grid
 

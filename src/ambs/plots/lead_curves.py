@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import xarray as xr
 
-from ambs.plots.figure import metric_label, plt
+from ambs.catalogue import METRICS
+from ambs.plots.figure import plt
 
 
 def metric_figure(bands: dict[str, xr.Dataset], metric: str, units: str) -> plt.Figure:
@@ -24,8 +25,8 @@ def metric_figure(bands: dict[str, xr.Dataset], metric: str, units: str) -> plt.
         low, high = ds[metric].sel(bound="q05"), ds[metric].sel(bound="q95")
         ax.fill_between(ds["lead"], low, high, color=line.get_color(), alpha=0.2, linewidth=0)
     ax.set_xlabel("lead time [h]")
-    ax.set_ylabel(metric_label(metric, units))
-    ax.set_title(f"{metric_label(metric, '')} on the test months (bands: 5-95 % block bootstrap)", fontsize=10)
+    ax.set_ylabel(METRICS[metric].axis_label(units))
+    ax.set_title(f"{METRICS[metric].label} on the test months (bands: 5-95 % block bootstrap)", fontsize=10)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, ncols=2)
     return fig
