@@ -58,8 +58,6 @@ rule build_analog:
         f"{RESULTS}/logs/build_analog.log",
     conda:
         "../../envs/ambs.yaml"
-    container:
-        CPU_IMAGE
     params:
         script=SCRIPTS / "build_analog.py",
         k=lambda wc: config["hyperparameters"]["analog"]["k"],
@@ -88,8 +86,6 @@ rule evaluate_similarity:
         f"{RESULTS}/logs/evaluate_similarity.log",
     conda:
         "../../envs/ambs.yaml"
-    container:
-        CPU_IMAGE
     params:
         script=SCRIPTS / "evaluate_similarity.py",
         protocol=lambda wc: SIMILARITY["protocol_windows"],
@@ -115,8 +111,6 @@ rule score_learned_distance:
         f"{RESULTS}/logs/score_learned_distance/{{model}}.log",
     conda:
         "../../envs/ambs.yaml"
-    container:
-        CPU_IMAGE
     params:
         script=SCRIPTS / "score_learned_distance.py",
     shell:
@@ -140,8 +134,6 @@ rule plot_query:
         f"{RESULTS}/logs/plots/similarity_query.log",
     conda:
         "../../envs/ambs.yaml"
-    container:
-        CPU_IMAGE
     params:
         script=SCRIPTS / "plot_query.py",
         matches=QUERY_MATCHES,
