@@ -83,7 +83,8 @@ def test_containerised_run_gives_the_same_metrics(finished_run: Path, tmp_path_f
     # no PYTHONPATH: inside the image ambs is the image's own installed package
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     env |= {"PATH": f"{apptainer}{os.pathsep}{os.environ['PATH']}", "AMBS_GPU_IMAGE": str(train_image)}
-    out = snakemake(workdir, "--software-deployment-method", "apptainer", env=env)
+    # the rules' scripts are in the repository, outside this working directory (which Apptainer binds)
+    out = snakemake(workdir, "--software-deployment-method", "apptainer", "--apptainer-args", f"--bind {ROOT}", env=env)
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-5000:]
     total = re.search(r"^total\s+(\d+)$", out.stdout + out.stderr, flags=re.M)
     assert total and (out.stdout + out.stderr).count("Activating singularity image") == int(total[1]) - 1  # not `all`
