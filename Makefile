@@ -36,7 +36,8 @@ $(VENV)/.installed-bench: $(VENV)/.installed
 # (Debian, as root); builds share a pip cache and pass the host's CA bundle (for proxies that re-sign TLS).
 IMAGE_CACHE ?= $(HOME)/.cache/ambs-images
 APPTAINER ?= $(or $(shell command -v apptainer),$(CURDIR)/containers/bin/apptainer)
-IMAGE_INPUTS := pyproject.toml constraints.txt README.md $(shell find src -name __pycache__ -prune -o -type f -print)
+# README.md goes into the image too, as the package description only: editing it rebuilds nothing.
+IMAGE_INPUTS := pyproject.toml constraints.txt $(shell find src -name __pycache__ -prune -o -type f -print)
 
 images: containers/ambs-cpu.sif containers/ambs-gpu.sif
 
