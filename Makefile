@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 CORES ?= 2
 CONFIG ?= config/config.yaml
 
-.PHONY: run test lint report env bench
+.PHONY: run test lint report env bench images
 env: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml constraints.txt
@@ -42,3 +42,22 @@ bench: $(VENV)/.installed-bench
 $(VENV)/.installed-bench: $(VENV)/.installed
 	$(BIN)/pip install --quiet -c constraints.txt -e ".[test,bench]"
 	touch $@
+
+# Apptainer images of the rules (containers/*.def, see the README), rebuilt only when their definition, the
+# pins or the package changed. Apptainer is the system's, or else the one containers/setup-apptainer.sh installs
+# (Debian, as root); builds share a pip cache and pass the host's CA bundle (for proxies that re-sign TLS).
+IMAGE_CACHE ?= $(HOME)/.cache/ambs-images
+APPTAINER ?= $(or $(shell command -v apptainer),$(CURDIR)/containers/bin/apptainer)
+# README.md goes into the image too, as the package description only: editing it rebuilds nothing.
+IMAGE_INPUTS := pyproject.toml constraints.txt $(shell find src -name __pycache__ -prune -o -type f -print)
+
+images: containers/ambs-cpu.sif containers/ambs-gpu.sif
+
+containers/ambs-gpu.sif: envs/requirements-gpu.txt
+
+containers/%.sif: containers/%.def $(IMAGE_INPUTS)
+	$(if $(filter $(CURDIR)/containers/bin/apptainer,$(APPTAINER)),containers/setup-apptainer.sh)
+	mkdir -p $(IMAGE_CACHE)/pip
+	if [ -f /etc/ssl/certs/ca-certificates.crt ]; then cp /etc/ssl/certs/ca-certificates.crt $(IMAGE_CACHE)/ca.crt; fi
+	nice $(APPTAINER) build --force --bind $(IMAGE_CACHE):/mnt $@.part $<
+	mv $@.part $@

@@ -15,6 +15,7 @@ import pytest
 import xarray as xr
 import yaml
 from conftest import ROOT
+from images import apptainer_dir, cpu_image
 from report_browser import chromium, render_report
 
 from ambs.catalogue import BASELINES, EXAMPLE_CASES, METRICS, MODELS
@@ -24,8 +25,8 @@ SNAKEMAKE = [sys.executable, "-m", "snakemake", "--snakefile", str(ROOT / "workf
 PLOTTED = [name for name, metric in METRICS.items() if metric.plotted]
 
 
-def snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+def snakemake(workdir: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    env = env or {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
     cmd = [*SNAKEMAKE, "--directory", str(workdir), "--cores", "2", "--configfile", "config/test.yaml", *args]
     return subprocess.run(cmd, cwd=workdir, env=env, capture_output=True, text=True, check=False)
 
@@ -65,6 +66,36 @@ def test_metrics_for_every_model_and_lead(finished_run: Path) -> None:
             assert float(ds["truth"].min()) > 200 and float(ds["truth"].max()) < 330
     persistence = table[table.model == "persistence"].sort_values("lead")["rmse"].to_numpy()
     assert np.all(np.diff(persistence) > -0.05), "persistence error should grow with lead time"
+
+
+@pytest.mark.apptainer
+def test_containerised_run_gives_the_same_metrics(finished_run: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Every job in its rule's Apptainer image (training's through AMBS_GPU_IMAGE, a link to the CPU image here):
+    the same numbers as the run without containers, before the tests below change that run."""
+    apptainer, missing = apptainer_dir()
+    if apptainer is None:
+        pytest.skip(missing)
+    workdir = tmp_path_factory.mktemp("apptainer")
+    shutil.copytree(ROOT / "config", workdir / "config")
+    train_image = workdir / "train.sif"
+    train_image.symlink_to(cpu_image())
+    # no PYTHONPATH: inside the image ambs is the image's own installed package
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env |= {"PATH": f"{apptainer}{os.pathsep}{os.environ['PATH']}", "AMBS_GPU_IMAGE": str(train_image)}
+    # the rules' scripts are in the repository, outside this working directory (which Apptainer binds)
+    out = snakemake(workdir, "--software-deployment-method", "apptainer", "--apptainer-args", f"--bind {ROOT}", env=env)
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-5000:]
+    total = re.search(r"^total\s+(\d+)$", out.stdout + out.stderr, flags=re.M)
+    assert total and (out.stdout + out.stderr).count("Activating singularity image") == int(total[1]) - 1  # not `all`
+    logs = workdir / "results" / "test" / "logs"
+    training_logs = [*logs.glob("train/*.log"), *logs.glob("train_similarity/*.log")]
+    assert training_logs and all(f"in Apptainer image {train_image}" in log.read_text() for log in training_logs)
+    for table in ("metrics_table.csv", "skill.csv"):
+        pd.testing.assert_frame_equal(
+            pd.read_csv(workdir / "results" / "test" / "evaluation" / table),
+            pd.read_csv(finished_run / "results" / "test" / "evaluation" / table),
+            check_exact=True,
+        )
 
 
 def test_bands_skill_and_combined_forecasts(finished_run: Path) -> None:

@@ -18,6 +18,7 @@ Booster node and the CPU on a laptop.
 from __future__ import annotations
 
 import contextlib
+import os
 import warnings
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -55,6 +56,13 @@ def describe(gpus: list[Any]) -> str:
     return f"training data-parallel on {len(gpus)} GPUs"
 
 
+def container() -> str:
+    """' in Apptainer image <path>' inside an image (Apptainer sets APPTAINER_CONTAINER), else '': the training
+    log says which image ran it, e.g. that a GPU job really ran in the GPU image."""
+    image = os.environ.get("APPTAINER_CONTAINER")
+    return f" in Apptainer image {image}" if image else ""
+
+
 @contextlib.contextmanager
 def distribution_scope(
     backend: str | None = None,
@@ -70,7 +78,7 @@ def distribution_scope(
     backend = backend or keras.backend.backend()
     gpus = visible_gpus(backend) if gpus is None else list(gpus)
     if log is not None:
-        log(f"{describe(gpus)} (Keras backend {backend})")
+        log(f"{describe(gpus)} (Keras backend {backend}){container()}")
     if len(gpus) <= 1:
         yield None
         return

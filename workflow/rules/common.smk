@@ -1,4 +1,5 @@
 import json
+import os
 from pathlib import Path
 
 from ambs.catalogue import EXAMPLE_CASES, METRICS, MODELS, SPLITS, VIEWS, Kind
@@ -14,9 +15,12 @@ DATASET = dataset_name(config)
 ERA5 = DATASET == "era5"
 SIMILARITY = config["hyperparameters"].get("similarity")  # the similarity rules run when it is set
 SCRIPTS = Path(workflow.basedir).parent / "scripts"
-# Apptainer images built from containers/*.def; used with --software-deployment-method apptainer.
-CPU_IMAGE = str(Path(workflow.basedir).parent / "containers" / "ambs-cpu.sif")
-GPU_IMAGE = str(Path(workflow.basedir).parent / "containers" / "ambs-gpu.sif")
+# Apptainer images built from containers/*.def (`make images`), used with --software-deployment-method apptainer:
+# the CPU image is every rule's (Snakefile), the GPU image training's. AMBS_GPU_IMAGE names another image for
+# training, e.g. the CPU image where there is no GPU (the tests).
+IMAGES = Path(workflow.basedir).parent / "containers"
+CPU_IMAGE = str(IMAGES / "ambs-cpu.sif")
+GPU_IMAGE = os.environ.get("AMBS_GPU_IMAGE", str(IMAGES / "ambs-gpu.sif"))
 MONTHS = all_months(config) if ERA5 else []
 # Geographic metrics need the ERA5 climatology or latitudes, which generated datasets lack.
 PLOTTED_METRICS = [name for name, m in METRICS.items() if m.plotted and (ERA5 or not m.geographic)]

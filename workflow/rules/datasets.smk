@@ -12,8 +12,6 @@ rule generate:
         f"{RESULTS}/logs/generate/{{split}}.log",
     conda:
         "../../envs/ambs.yaml"
-    container:
-        CPU_IMAGE
     params:
         script=SCRIPTS / "generate_dataset.py",
         dataset=DATASET,
@@ -36,8 +34,6 @@ rule dataset_statistics:
         f"{RESULTS}/logs/dataset_statistics.log",
     conda:
         "../../envs/ambs.yaml"
-    container:
-        CPU_IMAGE
     params:
         script=SCRIPTS / "dataset_statistics.py",
     shell:
@@ -55,8 +51,6 @@ rule dataset_sequences:
         f"{RESULTS}/logs/sequences/{{split}}.log",
     conda:
         "../../envs/ambs.yaml"
-    container:
-        CPU_IMAGE
     params:
         script=SCRIPTS / "dataset_sequences.py",
         normalisation=config["normalisation"],

@@ -11,8 +11,6 @@ rule evaluate:
         f"{RESULTS}/logs/evaluate/{{model}}.log",
     conda:
         "../../envs/ambs.yaml"
-    container:
-        CPU_IMAGE
     params:
         script=SCRIPTS / "evaluate.py",
         optional=optional_args("weights", "climatology", "history"),
@@ -46,8 +44,6 @@ rule summarize:
         f"{RESULTS}/logs/summarize.log",
     conda:
         "../../envs/ambs.yaml"
-    container:
-        CPU_IMAGE
     params:
         script=SCRIPTS / "summarize.py",
     shell:
@@ -64,8 +60,6 @@ rule skill:
         f"{RESULTS}/logs/skill.log",
     conda:
         "../../envs/ambs.yaml"
-    container:
-        CPU_IMAGE
     params:
         script=SCRIPTS / "skill.py",
         baselines=BASELINE_MODELS,
@@ -83,8 +77,6 @@ rule forecasts:
         f"{RESULTS}/logs/forecasts.log",
     conda:
         "../../envs/ambs.yaml"
-    container:
-        CPU_IMAGE
     params:
         script=SCRIPTS / "forecasts.py",
     shell:
@@ -105,8 +97,6 @@ rule compare:
         "results/comparison/compare.log",
     conda:
         "../../envs/ambs.yaml"
-    container:
-        CPU_IMAGE
     params:
         script=SCRIPTS / "compare.py",
         folders=COMPARED_RESULTS,

@@ -10,8 +10,6 @@ rule extract:
     localrule: config["source"] == "cds"
     conda:
         "../../envs/ambs.yaml"
-    container:
-        CPU_IMAGE
     params:
         script=SCRIPTS / "extract.py",
         source=config["source"],

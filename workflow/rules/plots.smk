@@ -26,8 +26,6 @@ rule plot_metric:
         f"{RESULTS}/logs/plots/{{metric}}_vs_lead.log",
     conda:
         "../../envs/ambs.yaml"
-    container:
-        CPU_IMAGE
     params:
         script=SCRIPTS / "plot_metric.py",
     shell:
@@ -51,8 +49,6 @@ rule plot_example:
         f"{RESULTS}/logs/plots/example_{{case}}.log",
     conda:
         "../../envs/ambs.yaml"
-    container:
-        CPU_IMAGE
     params:
         script=SCRIPTS / "plot_example.py",
         coastline=lambda wildcards, input: f"--coastline {input.coastline}" if input.coastline else "",
@@ -77,8 +73,6 @@ rule plot_quantiles:
         f"{RESULTS}/logs/plots/quantiles_{{model}}.log",
     conda:
         "../../envs/ambs.yaml"
-    container:
-        CPU_IMAGE
     params:
         script=SCRIPTS / "plot_quantiles.py",
         leads=config["plots"]["quantile_leads"],
@@ -101,8 +95,6 @@ rule plot_training:
         f"{RESULTS}/logs/plots/training_{{model}}.log",
     conda:
         "../../envs/ambs.yaml"
-    container:
-        CPU_IMAGE
     params:
         script=SCRIPTS / "plot_training.py",
     shell:
@@ -125,8 +117,6 @@ rule table_html:
         f"{RESULTS}/logs/plots/{{table}}_html.log",
     conda:
         "../../envs/ambs.yaml"
-    container:
-        CPU_IMAGE
     params:
         script=SCRIPTS / "table_html.py",
         title=lambda wildcards: TABLE_TITLES[wildcards.table],

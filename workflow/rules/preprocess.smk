@@ -9,8 +9,6 @@ rule preprocess:
         f"{RESULTS}/logs/preprocess.log",
     conda:
         "../../envs/ambs.yaml"
-    container:
-        CPU_IMAGE
     threads: config["mpi_tasks"]
     resources:
         mpi="mpiexec",
@@ -39,8 +37,6 @@ rule climatology:
         f"{RESULTS}/logs/climatology.log",
     conda:
         "../../envs/ambs.yaml"
-    container:
-        CPU_IMAGE
     params:
         script=SCRIPTS / "climatology.py",
         target=config["target"],

@@ -9,8 +9,6 @@ rule sequences:
         f"{RESULTS}/logs/sequences/{{split}}.log",
     conda:
         "../../envs/ambs.yaml"
-    container:
-        CPU_IMAGE
     params:
         script=SCRIPTS / "sequences.py",
         variables=" ".join(config["variables"]),

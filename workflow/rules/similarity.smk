@@ -52,8 +52,6 @@ rule build_analog:
         f"{RESULTS}/logs/build_analog.log",
     conda:
         "../../envs/ambs.yaml"
-    container:
-        CPU_IMAGE
     params:
         script=SCRIPTS / "build_analog.py",
         k=lambda wc: config["hyperparameters"]["analog"]["k"],
@@ -82,8 +80,6 @@ rule evaluate_similarity:
         f"{RESULTS}/logs/evaluate_similarity.log",
     conda:
         "../../envs/ambs.yaml"
-    container:
-        CPU_IMAGE
     params:
         script=SCRIPTS / "evaluate_similarity.py",
         protocol=lambda wc: SIMILARITY["protocol_windows"],
@@ -109,8 +105,6 @@ rule score_learned_distance:
         f"{RESULTS}/logs/score_learned_distance/{{model}}.log",
     conda:
         "../../envs/ambs.yaml"
-    container:
-        CPU_IMAGE
     params:
         script=SCRIPTS / "score_learned_distance.py",
     shell:
@@ -134,8 +128,6 @@ rule plot_query:
         f"{RESULTS}/logs/plots/similarity_query.log",
     conda:
         "../../envs/ambs.yaml"
-    container:
-        CPU_IMAGE
     params:
         script=SCRIPTS / "plot_query.py",
         matches=QUERY_MATCHES,
