@@ -13,12 +13,12 @@ from ambs.similarity.evaluation import (
     LADDERS,
     baseline_distances,
     l2_distance,
-    nearest,
     perturbation_ladder,
     perturbation_spearman,
     retrieval_accuracy,
 )
 from ambs.similarity.lsim import LearnedDistance
+from ambs.similarity.retrieval import nearest
 
 WINDOW = (2, 16, 16, 2)
 

@@ -130,5 +130,9 @@ SPLITS = ("train", "val", "test")  # every split its own months (ERA5) or random
 # learned forecast metric).
 VIEWS = ("context", "target")
 
+# Side of a moving digit in pixels (scikit-learn's 8x8 digits drawn with 2x2 pixels): the config check of
+# datasets.moving_digits.size needs it before any generator is imported.
+DIGIT_SPRITE_SIZE = 16
+
 # Example-map case name -> quantile of the per-init MSE it shows.
 EXAMPLE_CASES = {"best": 0.0, "median": 0.5, "worst": 1.0}

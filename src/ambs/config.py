@@ -17,8 +17,7 @@ from typing import Any
 import jsonschema
 import yaml
 
-from ambs.catalogue import MODELS, SPLITS, Kind
-from ambs.datasets.moving_digits import SPRITE_SIZE
+from ambs.catalogue import DIGIT_SPRITE_SIZE, MODELS, SPLITS, Kind
 
 # Shipped inside the package, so an installed (non-editable) ambs validates configs too.
 SCHEMA_FILE = "config.schema.yaml"
@@ -166,10 +165,10 @@ def _check_synthetic(config: dict[str, Any]) -> None:
             raise ConfigError(
                 f"config key 'datasets.{name}.{key}': minimum {options[key][0]} exceeds maximum {options[key][1]}"
             )
-    if name == "moving_digits" and options["size"] <= SPRITE_SIZE:
+    if name == "moving_digits" and options["size"] <= DIGIT_SPRITE_SIZE:
         raise ConfigError(
             f"config key 'datasets.moving_digits.size': {options['size']} leaves no room to move a "
-            f"{SPRITE_SIZE}-pixel digit; use at least {SPRITE_SIZE + 1}"
+            f"{DIGIT_SPRITE_SIZE}-pixel digit; use at least {DIGIT_SPRITE_SIZE + 1}"
         )
     era5_only = [m for m in config["models"] if MODELS[m].era5_only]
     if era5_only:

@@ -13,8 +13,9 @@ from functools import cache
 
 import numpy as np
 
-SCALE = 2  # scikit-learn's 8x8 digits drawn with 2x2 pixels
-SPRITE_SIZE = 8 * SCALE
+from ambs.catalogue import DIGIT_SPRITE_SIZE as SPRITE_SIZE
+
+SCALE = SPRITE_SIZE // 8  # scikit-learn's 8x8 digits drawn with SCALE x SCALE pixels
 
 
 @cache

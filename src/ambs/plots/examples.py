@@ -10,6 +10,7 @@ import xarray as xr
 from ambs.catalogue import EXAMPLE_CASES
 from ambs.plots.figure import plt
 from ambs.plots.maps import draw_panel, map_grid
+from ambs.similarity.windows import evenly_spaced
 
 
 class Row(NamedTuple):
@@ -49,11 +50,6 @@ def case_index(forecasts: list[xr.Dataset], case: str) -> int:
     if case not in EXAMPLE_CASES:
         raise ValueError(f"unknown example case {case!r}; choose one of {', '.join(EXAMPLE_CASES)}")
     return case_at_quantile(case_mse(forecasts), EXAMPLE_CASES[case])
-
-
-def evenly_spaced(count: int, wanted: int) -> np.ndarray:
-    """Up to ``wanted`` indices spread over 0..count-1, always with the first and the last."""
-    return np.unique(np.linspace(0, count - 1, min(wanted, count)).round().astype(int))
 
 
 def _rows(forecasts: list[xr.Dataset], index: int, n_columns: int) -> list[Row]:

@@ -25,8 +25,7 @@ from keras import ops
 from ambs.atomic import atomic_path
 from ambs.sequences import read_split
 from ambs.similarity.encoder import EMBEDDING, embed
-from ambs.similarity.evaluation import nearest
-from ambs.similarity.lsim import LearnedDistance, load_distance
+from ambs.similarity.lsim import load_distance
 from ambs.split_meta import context_part, future_target
 
 
@@ -104,10 +103,3 @@ def build_analog(distance_path: Path, train_dir: Path, k: int, out_path: Path) -
     with atomic_path(out_path) as tmp:
         model.save(tmp)
     return model
-
-
-def nearest_past_states(
-    distance: LearnedDistance, query: np.ndarray, archive_context: np.ndarray, k: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Indices and learned distances of the k archive contexts nearest to one query context, nearest first."""
-    return nearest(distance.numpy_vectors(archive_context), distance.numpy_vectors(query[np.newaxis])[0], k)

@@ -1,9 +1,8 @@
-"""How good is a distance between windows: the LSiM perturbation protocol, retrieval accuracy, analogs.
+"""How good is a distance between windows: the LSiM perturbation protocol and retrieval accuracy.
 
 LSiM's test: perturb a field with a ladder of increasing strengths; a good distance grows
 monotonically with strength, measured by the Spearman rank correlation. Retrieval: a
-query's augmented twin or time neighbour should be its nearest gallery entry. Analogs:
-the archive states nearest to a query, whose successors an analog forecast averages.
+query's augmented twin or time neighbour should be its nearest gallery entry.
 """
 
 from __future__ import annotations
@@ -12,7 +11,6 @@ from collections.abc import Callable, Mapping
 from functools import partial
 
 import numpy as np
-from scipy.spatial.distance import cdist
 from scipy.stats import spearmanr
 
 from ambs.metrics import ssim
@@ -97,18 +95,3 @@ def retrieval_accuracy(distances: np.ndarray, targets: np.ndarray, ks: tuple[int
     own = d[np.arange(len(d)), targets][:, np.newaxis]
     rank = (d <= own).sum(axis=1) - 1
     return {f"top{k}": float(np.mean(rank < k)) for k in ks}
-
-
-def nearest(archive: np.ndarray, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Indices and Euclidean distances of the k archive vectors nearest to each query, nearest first.
-
-    archive is (n, dim); query is (dim,) or (queries, dim) and the results have shape
-    (k,) or (queries, k) accordingly. Works for unit embeddings (Euclidean is monotone
-    in cosine similarity) and for ``LearnedDistance.numpy_vectors``.
-    """
-    if not 0 < k <= len(archive):
-        raise ValueError(f"k must be in 1..{len(archive)}, the archive size, got {k}")
-    d = cdist(np.atleast_2d(query), archive)
-    index = np.argsort(d, axis=1, kind="stable")[:, :k]
-    found = np.take_along_axis(d, index, axis=1)
-    return (index[0], found[0]) if np.ndim(query) == 1 else (index, found)

@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 
 from ambs.sequences import read_split
-from ambs.similarity.analog import nearest_past_states
 from ambs.similarity.lsim import LearnedDistance
+from ambs.similarity.retrieval import nearest_past_states
 from ambs.split_meta import context_part
 
 

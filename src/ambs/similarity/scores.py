@@ -20,13 +20,12 @@ import numpy as np
 import pandas as pd
 from scipy.spatial.distance import cdist
 
-from ambs.plots.examples import evenly_spaced
 from ambs.sequences import read_split
 from ambs.similarity.augment import augment, next_in_time
 from ambs.similarity.encoder import embed
 from ambs.similarity.evaluation import baseline_distances, perturbation_spearman, retrieval_accuracy
 from ambs.similarity.lsim import LearnedDistance, paired_distances
-from ambs.similarity.windows import select_view
+from ambs.similarity.windows import evenly_spaced, select_view
 
 Vectors = Callable[[np.ndarray], np.ndarray]
 

@@ -2,7 +2,7 @@
 
 The encoder and the learned distance's weights are fitted together on the training
 split's windows (see ``ambs.similarity.sce``) with Keras ``fit`` through
-``ambs.train.fit_resuming``: a rerun continues from the last finished epoch only when
+``ambs.fitting.fit_resuming``: a rerun continues from the last finished epoch only when
 view, hyperparameters, seed and data are unchanged (``ambs.checkpoints``), SIGTERM
 stops between batches, every epoch is one line of the log and one row of the CSV
 history, and the finished LearnedDistance (encoder included) is written atomically.
@@ -19,13 +19,13 @@ import pandas as pd
 from ambs.atomic import atomic_path
 from ambs.checkpoints import EpochCheckpoints, fingerprint
 from ambs.distribute import distribution_scope
+from ambs.fitting import fit_resuming
 from ambs.sequences import read_split
 from ambs.similarity.encoder import build_encoder
 from ambs.similarity.lsim import LearnedDistance
 from ambs.similarity.sce import SiameseTrainer
 from ambs.similarity.views import ContrastiveViews, EpochSetter
 from ambs.similarity.windows import select_view
-from ambs.train import fit_resuming
 
 
 def train_similarity(

@@ -20,3 +20,8 @@ def select_view(meta: SplitMeta, windows: np.ndarray, view: str) -> np.ndarray:
     if view == "target":
         return future_target(meta, windows)
     raise ValueError(f"unknown similarity view '{view}'; expected one of {list(VIEWS)}")
+
+
+def evenly_spaced(count: int, wanted: int) -> np.ndarray:
+    """Up to ``wanted`` indices spread over 0..count-1, always with the first and the last."""
+    return np.unique(np.linspace(0, count - 1, min(wanted, count)).round().astype(int))
