@@ -23,8 +23,8 @@ import tensorflow as tf
 import xarray as xr
 
 from ambs.config import Area
-from ambs.era5.requests import raw_filename
-from ambs.era5.variables import VARIABLES
+from ambs.extraction.requests import raw_filename
+from ambs.extraction.variables import VARIABLES
 
 HOUR = np.timedelta64(1, "h")
 SEQUENCES_PER_FILE = 256

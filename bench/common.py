@@ -35,9 +35,9 @@ WIDE_REGION = (59.75, -1.75, 44.0, 14.0)
 def raw_months(domain: tuple[float, float, float, float], months: Sequence[str], tag: str) -> Path:
     """Synthetic raw downloads of whole months under results/bench/raw-<tag>/, generated once and reused."""
     from ambs.config import Area
-    from ambs.era5.extract import extract_month
-    from ambs.era5.requests import raw_filenames
-    from ambs.era5.synthetic import SyntheticClient
+    from ambs.extraction.month import extract_month
+    from ambs.extraction.requests import raw_filenames
+    from ambs.extraction.synthetic import SyntheticClient
 
     root = BENCH_DIR / f"raw-{tag}"
     client = SyntheticClient(SEED)
@@ -60,8 +60,8 @@ def pipeline(raw_root: Path, months: Sequence[str], out: Path, region: tuple[flo
     import yaml
 
     from ambs.config import Area
-    from ambs.preprocess import run as preprocess
-    from ambs.sequences import write_split
+    from ambs.preprocessing.crop import run as preprocess
+    from ambs.sequences.tfrecords import write_split
 
     config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
     months = list(months)

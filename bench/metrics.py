@@ -1,11 +1,11 @@
-"""Evaluation metrics over a test set: ``ambs.metrics`` vs scikit-image SSIM, NumPy loops and xskillscore.
+"""Evaluation metrics over a test set: ``ambs.evaluation.metrics`` vs scikit-image SSIM, NumPy loops and xskillscore.
 
 A test set the size of the default configuration's (one month every 5 hours: 144 init
-times x 12 lead hours of 32 x 32 fields in Kelvin) is scored by ``ambs.metrics``
+times x 12 lead hours of 32 x 32 fields in Kelvin) is scored by ``ambs.evaluation.metrics``
 (vectorised NumPy; SSIM with numba running window sums) and by the references:
 ``skimage.metrics.structural_similarity`` field by field for SSIM, a plain NumPy loop
 field by field and xskillscore (``rmse``, ``pearson_r`` of the anomalies) for RMSE and
-the centred ACC. Every reference must agree with ``ambs.metrics`` to 1e-6.
+the centred ACC. Every reference must agree with ``ambs.evaluation.metrics`` to 1e-6.
 
     .venv/bin/python bench/metrics.py [--rounds 5] [--inits 144] [--size 32]
 """
@@ -20,7 +20,7 @@ import xskillscore as xs
 from common import interleaved, machine_note, median, print_table
 from skimage.metrics import structural_similarity
 
-from ambs import metrics
+from ambs.evaluation import metrics
 
 TOLERANCE = 1e-6
 FIELD_DIMS = ("init", "lead", "latitude", "longitude")
@@ -81,7 +81,7 @@ def main() -> None:
     fcst, truth, clim = test_set(args.inits, args.leads, args.size)
     data_range = float(truth.max() - truth.min())
     space = ["latitude", "longitude"]
-    cases = {  # metric: (ambs.metrics, {reference name: reference})
+    cases = {  # metric: (ambs.evaluation.metrics, {reference name: reference})
         "RMSE": (
             lambda: metrics.rmse(fcst, truth),
             {
@@ -104,19 +104,21 @@ def main() -> None:
         ),
     }
     rows = []
-    totals = {key: {"wall": 0.0, "cpu": 0.0} for key in ("ambs.metrics", "loops", "xskillscore")}
+    totals = {key: {"wall": 0.0, "cpu": 0.0} for key in ("ambs.evaluation.metrics", "loops", "xskillscore")}
     for name, (ours, references) in cases.items():
         expected = ours()
         times = interleaved({"ours": ours, **references}, args.rounds)
         first = next(iter(references))
         for clock in ("wall", "cpu"):
-            totals["ambs.metrics"][clock] += median(getattr(times["ours"], clock))
+            totals["ambs.evaluation.metrics"][clock] += median(getattr(times["ours"], clock))
             totals["loops"][clock] += median(getattr(times[first], clock))
             totals["xskillscore"][clock] += median(getattr(times.get("xskillscore", times[first]), clock))
         fast, fast_cpu = median(times["ours"].wall), median(times["ours"].cpu)
         for reference_name, reference in references.items():
             difference = float(np.max(np.abs(expected - reference())))
-            assert difference <= TOLERANCE, f"{name}: {reference_name} differs from ambs.metrics by {difference:.3g}"
+            assert difference <= TOLERANCE, (
+                f"{name}: {reference_name} differs from ambs.evaluation.metrics by {difference:.3g}"
+            )
             slow, slow_cpu = median(times[reference_name].wall), median(times[reference_name].cpu)
             rows.append(
                 (
@@ -134,7 +136,7 @@ def main() -> None:
         [
             "metric",
             "reference",
-            "ambs.metrics ms",
+            "ambs.evaluation.metrics ms",
             "reference ms",
             "speed-up (wall)",
             "speed-up (CPU)",
@@ -142,11 +144,11 @@ def main() -> None:
         ],
         rows,
     )
-    ours = totals["ambs.metrics"]
+    ours = totals["ambs.evaluation.metrics"]
     for references in ("loops", "xskillscore"):
         theirs = totals[references]
         print(
-            f"ambs.metrics / SSIM + {references} for RMSE, ACC: {theirs['wall'] / ours['wall']:.1f}x wall, "
+            f"ambs.evaluation.metrics / SSIM + {references} for RMSE, ACC: {theirs['wall'] / ours['wall']:.1f}x wall, "
             f"{theirs['cpu'] / ours['cpu']:.1f}x CPU  (target >= 5x, equal to {TOLERANCE:g})"
         )
 

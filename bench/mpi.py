@@ -2,7 +2,7 @@
 
 Runs ``mpiexec -n 1`` and ``mpiexec -n 2`` in turns over the same months of the default
 configuration's geometry and reports, for each, the wall time of the whole command (with
-interpreter start and imports), the wall time of ``ambs.preprocess.run`` itself (slowest
+interpreter start and imports), the wall time of ``ambs.preprocessing.crop.run`` itself (slowest
 rank) and its CPU time summed over the ranks, plus the statistics files' equality. On a
 machine busy with other jobs two ranks rarely get two cores, so the wall efficiency then
 says more about the load than about the code; the CPU efficiency, CPU(1 rank) / CPU(2 ranks),

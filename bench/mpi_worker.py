@@ -1,4 +1,4 @@
-"""One MPI preprocessing run for bench/mpi.py: prints the seconds of ``ambs.preprocess.run``.
+"""One MPI preprocessing run for bench/mpi.py: prints the seconds of ``ambs.preprocessing.crop.run``.
 
 Started as ``mpiexec -n N python bench/mpi_worker.py RAW_ROOT OUT_DIR MONTH...``; prints the
 wall seconds of the slowest rank and the CPU seconds of all ranks together. Both exclude
@@ -18,7 +18,7 @@ from common import DEFAULT_REGION, VARIABLES
 from mpi4py import MPI
 
 from ambs.config import Area
-from ambs.preprocess import run
+from ambs.preprocessing.crop import run
 
 raw_root, out, months = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3:]
 comm = MPI.COMM_WORLD

@@ -2,7 +2,7 @@
 
 Compares, on the same synthetic months of the default configuration's geometry:
 - ``cat`` of the raw files to /dev/null (the page cache is warm after the first round),
-- the pipeline (``ambs.preprocess.run`` then ``ambs.sequences.write_split``, in one process),
+- the pipeline (``ambs.preprocessing.crop.run`` then ``ambs.sequences.tfrecords.write_split``, in one process),
 - the original AMBS step 1 + 2 style (``ambs_step1.py``: a per-hour xarray loop),
 - two floors: writing the pipeline's own TFRecords again, and the least any preprocessing must
   do (read the cropped block of every variable and write it once, raw, with no statistics,

@@ -2,7 +2,7 @@
 
 On the windows of the default configuration's geometry (32 x 32, 3 variables, 12 + 12 hours)
 and its ConvLSTM hyperparameters, one epoch per round, rounds interleaved:
-- Keras, fed by ``ambs.sequences.make_dataset`` from the TFRecord shards (what ``ambs.train`` does),
+- Keras, fed by ``ambs.sequences.tfrecords.make_dataset`` from the TFRecord shards (what ``ambs.training.networks`` does),
 - Keras, fed from the same windows held in memory as NumPy arrays (shuffled, batched and
   prefetched by tf.data like the TFRecords, with the same fixed parallelism),
 - with ``--xla``: Keras from the TFRecords with XLA compilation (what Keras does by itself on
@@ -40,14 +40,14 @@ from common import (
 )
 
 from ambs.models.registry import build_model
-from ambs.sequences import make_dataset, without_autotuning
-from ambs.split_meta import SplitMeta
+from ambs.sequences.meta import SplitMeta
+from ambs.sequences.tfrecords import make_dataset, without_autotuning
 
 HYPER = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())["hyperparameters"]["convlstm"]
 
 
 def keras_model(meta: SplitMeta, jit_compile: bool | str = "auto") -> keras.Model:
-    """The model as ``ambs.train`` compiles it (Keras' "auto" means XLA on a GPU and none on the CPU)."""
+    """The model as ``ambs.training.networks`` compiles it (Keras' "auto" means XLA on a GPU and none on the CPU)."""
     keras.utils.set_random_seed(0)
     model = build_model("convlstm", meta, HYPER)
     model.compile(
@@ -60,7 +60,7 @@ def in_memory_batches(x: np.ndarray, y: np.ndarray, batch_size: int) -> tf.data.
     """The windows as ``make_dataset`` serves them, from arrays instead of TFRecords.
 
     Not Keras' own array adapter: it keeps tf.data's autotuning on, and deleting its iterator at the
-    end of each ``fit`` waited for the autotuning thread (see ``ambs.sequences.without_autotuning``).
+    end of each ``fit`` waited for the autotuning thread (see ``ambs.sequences.tfrecords.without_autotuning``).
     """
     batches = tf.data.Dataset.from_tensor_slices((x, y)).shuffle(len(x), seed=0).batch(batch_size).prefetch(2)
     return without_autotuning(batches)

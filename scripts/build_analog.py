@@ -3,7 +3,7 @@
 import argparse
 from pathlib import Path
 
-from ambs.similarity.analog import build_analog
+from ambs.models.analog import build_analog
 
 parser = argparse.ArgumentParser(description=__doc__)
 parser.add_argument("--distance", type=Path, required=True, help="LearnedDistance of the context view")

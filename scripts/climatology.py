@@ -3,7 +3,7 @@
 import argparse
 from pathlib import Path
 
-from ambs.climatology import write_climatology
+from ambs.preprocessing.climatology import write_climatology
 
 parser = argparse.ArgumentParser(description=__doc__)
 parser.add_argument("--variable", required=True)

@@ -4,7 +4,7 @@ import argparse
 from pathlib import Path
 
 from ambs.atomic import atomic_path
-from ambs.compare import compare_skill, markdown_summary
+from ambs.evaluation.compare import compare_skill, markdown_summary
 
 parser = argparse.ArgumentParser(description=__doc__)
 parser.add_argument(

@@ -5,7 +5,7 @@ import json
 from pathlib import Path
 
 from ambs.datasets.store import write_synthetic
-from ambs.normalisation import METHODS
+from ambs.preprocessing.normalisation import METHODS
 
 parser = argparse.ArgumentParser(description=__doc__)
 parser.add_argument("--raw", type=Path, required=True, help="raw netCDF of the split")

@@ -7,9 +7,9 @@ from pathlib import Path
 import xarray as xr
 
 from ambs.atomic import atomic_path
-from ambs.bootstrap import bands
-from ambs.climatology import load_months
-from ambs.evaluate import References, evaluate, load_test_set, summary_table
+from ambs.evaluation.bootstrap import bands
+from ambs.evaluation.scoring import References, evaluate, load_test_set, summary_table
+from ambs.preprocessing.climatology import load_months
 
 parser = argparse.ArgumentParser(description=__doc__)
 parser.add_argument("--model", required=True)

@@ -6,9 +6,9 @@ from pathlib import Path
 import pandas as pd
 
 from ambs.atomic import atomic_path
+from ambs.evaluation.similarity_scores import score_views
+from ambs.report.similarity import plot_scores
 from ambs.similarity.lsim import load_distance
-from ambs.similarity.plots import plot_scores
-from ambs.similarity.scores import score_views
 
 parser = argparse.ArgumentParser(description=__doc__)
 parser.add_argument("--test", type=Path, required=True)

@@ -5,7 +5,7 @@ import functools
 from pathlib import Path
 
 from ambs.config import Area
-from ambs.era5.extract import extract_month, make_client
+from ambs.extraction.month import extract_month, make_client
 
 parser = argparse.ArgumentParser(description=__doc__)
 parser.add_argument("--source", required=True, choices=["synthetic", "cds"])

@@ -6,7 +6,7 @@ from pathlib import Path
 import xarray as xr
 
 from ambs.atomic import atomic_path
-from ambs.forecasts import combine
+from ambs.evaluation.forecast_files import combine
 
 parser = argparse.ArgumentParser(description=__doc__)
 parser.add_argument("--out", type=Path, required=True)

@@ -5,7 +5,7 @@ import json
 from pathlib import Path
 
 from ambs.catalogue import SPLITS
-from ambs.datasets.catalogue import DATASETS, generate
+from ambs.datasets.generators import DATASETS, generate
 from ambs.datasets.raw import write_raw
 
 parser = argparse.ArgumentParser(description=__doc__)

@@ -6,9 +6,9 @@ from pathlib import Path
 import xarray as xr
 
 from ambs.catalogue import EXAMPLE_CASES
-from ambs.coastline import load_coastlines
-from ambs.plots.examples import case_index, example_figure
-from ambs.plots.figure import save_figure
+from ambs.report.coastline import load_coastlines
+from ambs.report.examples import case_index, example_figure
+from ambs.report.figure import save_figure
 
 parser = argparse.ArgumentParser(description=__doc__)
 parser.add_argument("--case", required=True, choices=list(EXAMPLE_CASES))

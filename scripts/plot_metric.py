@@ -5,8 +5,8 @@ from pathlib import Path
 
 import xarray as xr
 
-from ambs.plots.figure import save_figure
-from ambs.plots.lead_curves import metric_figure
+from ambs.report.figure import save_figure
+from ambs.report.lead_curves import metric_figure
 
 parser = argparse.ArgumentParser(description=__doc__)
 parser.add_argument("--metric", required=True)

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import xarray as xr
 
-from ambs.plots.figure import save_figure
-from ambs.plots.quantile_diagrams import check_leads, quantiles_figure
+from ambs.report.figure import save_figure
+from ambs.report.quantile_diagrams import check_leads, quantiles_figure
 
 parser = argparse.ArgumentParser(description=__doc__)
 parser.add_argument("--leads", type=int, nargs="+", required=True, help="lead hours (config plots.quantile_leads)")

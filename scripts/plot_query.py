@@ -3,8 +3,8 @@
 import argparse
 from pathlib import Path
 
+from ambs.report.similarity import plot_query
 from ambs.similarity.lsim import load_distance
-from ambs.similarity.plots import plot_query
 from ambs.similarity.query import middle_test_query
 
 parser = argparse.ArgumentParser(description=__doc__)

@@ -3,8 +3,8 @@
 import argparse
 from pathlib import Path
 
-from ambs.plots.figure import save_figure
-from ambs.plots.training import read_history, training_figure
+from ambs.report.figure import save_figure
+from ambs.report.training_curves import read_history, training_figure
 
 parser = argparse.ArgumentParser(description=__doc__)
 parser.add_argument("--model", required=True)

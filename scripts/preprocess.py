@@ -6,7 +6,7 @@ from pathlib import Path
 from mpi4py import MPI
 
 from ambs.config import Area
-from ambs.preprocess import run
+from ambs.preprocessing.crop import run
 
 parser = argparse.ArgumentParser(description=__doc__)
 parser.add_argument("--variables", nargs="+", required=True)

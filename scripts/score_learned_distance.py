@@ -3,7 +3,7 @@
 import argparse
 from pathlib import Path
 
-from ambs.similarity.forecast_metric import score_forecast_file
+from ambs.evaluation.learned_distance import score_forecast_file
 
 parser = argparse.ArgumentParser(description=__doc__)
 parser.add_argument("--model", required=True)

@@ -5,8 +5,8 @@ import json
 from pathlib import Path
 
 from ambs.catalogue import SPLITS
-from ambs.normalisation import METHODS
-from ambs.sequences import write_split
+from ambs.preprocessing.normalisation import METHODS
+from ambs.sequences.tfrecords import write_split
 
 parser = argparse.ArgumentParser(description=__doc__)
 parser.add_argument("--split", required=True, choices=SPLITS)

@@ -6,7 +6,7 @@ from pathlib import Path
 import xarray as xr
 
 from ambs.atomic import atomic_path
-from ambs.skill import skill_table
+from ambs.evaluation.skill import skill_table
 
 parser = argparse.ArgumentParser(description=__doc__)
 parser.add_argument("--out", type=Path, required=True, help="skill.csv")

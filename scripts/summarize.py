@@ -3,7 +3,7 @@
 import argparse
 from pathlib import Path
 
-from ambs.metrics_table import read_metrics_tables, rmse_by_lead, write_metrics_table
+from ambs.report.metrics_table import read_metrics_tables, rmse_by_lead, write_metrics_table
 
 parser = argparse.ArgumentParser(description=__doc__)
 parser.add_argument("--csv", type=Path, required=True)

@@ -3,7 +3,7 @@
 import argparse
 from pathlib import Path
 
-from ambs.plots.tables import csv_to_html
+from ambs.report.tables import csv_to_html
 
 parser = argparse.ArgumentParser(description=__doc__)
 parser.add_argument("--title", required=True)

@@ -4,7 +4,7 @@ import argparse
 import json
 from pathlib import Path
 
-from ambs.train import train
+from ambs.training.networks import train
 
 parser = argparse.ArgumentParser(description=__doc__)
 parser.add_argument("--model", required=True)

@@ -5,7 +5,7 @@ import json
 from pathlib import Path
 
 from ambs.catalogue import VIEWS
-from ambs.similarity.training import train_similarity
+from ambs.training.similarity import train_similarity
 
 parser = argparse.ArgumentParser(description=__doc__)
 parser.add_argument("--view", choices=VIEWS, required=True)

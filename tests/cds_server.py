@@ -32,7 +32,7 @@ from urllib.parse import urlsplit
 
 import xarray as xr
 
-from ambs.era5.synthetic import SyntheticClient
+from ambs.extraction.synthetic import SyntheticClient
 
 API = "/api"
 DATASETS = ("reanalysis-era5-single-levels", "reanalysis-era5-pressure-levels")

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from ambs.sequences import write_split
+from ambs.sequences.tfrecords import write_split
 
 VARIABLES = ["t2m", "msl"]
 STATS = {"t2m": {"mean": 285.0, "std": 3.0}, "msl": {"mean": 101000.0, "std": 500.0}}

@@ -12,13 +12,13 @@ from helpers import split
 from scipy import ndimage
 
 from ambs.config import ConfigError, validate_config
+from ambs.models.analog import analog_forecast, build_analog
 from ambs.models.registry import load_model
-from ambs.rollout import predict_horizon
-from ambs.sequences import read_split
-from ambs.similarity.analog import analog_forecast, build_analog
+from ambs.models.rollout import predict_horizon
+from ambs.sequences.meta import context_part, future_target
+from ambs.sequences.tfrecords import read_split
 from ambs.similarity.encoder import build_encoder, embed
 from ambs.similarity.lsim import LearnedDistance
-from ambs.split_meta import context_part, future_target
 
 WINDOW = (3, 8, 8, 2)
 

@@ -12,12 +12,12 @@ import xarray as xr
 from helpers import STATS, cropped_month
 
 from ambs.config import Area
-from ambs.era5.extract import extract_month
-from ambs.era5.synthetic import SyntheticClient
-from ambs.era5.validate import Era5FileError
-from ambs.preprocess import run
-from ambs.sequences import write_split
-from ambs.split_meta import SequenceError
+from ambs.extraction.month import extract_month
+from ambs.extraction.synthetic import SyntheticClient
+from ambs.extraction.validate import Era5FileError
+from ambs.preprocessing.crop import run
+from ambs.sequences.meta import SequenceError
+from ambs.sequences.tfrecords import write_split
 
 MONTH = "2017-07"
 VARIABLES = ["t2m", "msl", "z500"]

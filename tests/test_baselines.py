@@ -14,11 +14,11 @@ import xarray as xr
 from conftest import ROOT
 from helpers import STATS, cropped_month, split
 
-from ambs.baselines import daily_lags, daily_persistence, persistence
 from ambs.catalogue import BASELINES
-from ambs.climatology import at_valid_times, fallback_months, load_months, monthly_hourly_climatology
-from ambs.evaluate import EvalWindows, References, evaluate, load_test_set, summary_table
-from ambs.forecasts import combine
+from ambs.evaluation.forecast_files import combine
+from ambs.evaluation.scoring import EvalWindows, References, evaluate, load_test_set, summary_table
+from ambs.models.baselines import daily_lags, daily_persistence, persistence
+from ambs.preprocessing.climatology import at_valid_times, fallback_months, load_months, monthly_hourly_climatology
 
 HOUR = np.timedelta64(1, "h")
 

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from ambs.bootstrap import bands, block_index, nanmean, resampled_means
 from ambs.catalogue import METRICS
+from ambs.evaluation.bootstrap import bands, block_index, nanmean, resampled_means
 
 HOUR = np.timedelta64(1, "h")
 

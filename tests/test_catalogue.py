@@ -14,17 +14,24 @@ import yaml
 from conftest import ROOT
 from helpers import STATS, VARIABLES, cropped_month, split
 
-from ambs.bootstrap import bands
 from ambs.catalogue import METRICS, MODELS, VIEWS, Kind, Metric, Model
-from ambs.climatology import monthly_hourly_climatology
 from ambs.config import load_schema, validate_config
-from ambs.evaluate import BASELINE_FORECASTS, METRIC_FUNCTIONS, References, evaluate, load_test_set, summary_table
+from ambs.evaluation.bootstrap import bands
+from ambs.evaluation.scoring import (
+    BASELINE_FORECASTS,
+    METRIC_FUNCTIONS,
+    References,
+    evaluate,
+    load_test_set,
+    summary_table,
+)
+from ambs.evaluation.skill import skill_table
 from ambs.models.registry import BUILDERS, build_model
-from ambs.plots.figure import save_figure
-from ambs.plots.lead_curves import metric_figure
-from ambs.sequences import SplitMeta
+from ambs.preprocessing.climatology import monthly_hourly_climatology
+from ambs.report.figure import save_figure
+from ambs.report.lead_curves import metric_figure
+from ambs.sequences.tfrecords import SplitMeta
 from ambs.similarity.windows import select_view
-from ambs.skill import skill_table
 
 
 def test_catalogue_imports_the_standard_library_only() -> None:

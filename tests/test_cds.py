@@ -17,11 +17,11 @@ from cds_server import StandInCds, start
 from conftest import ROOT
 
 from ambs.config import Area
-from ambs.era5.cds import Backoff, CdsClient, CdsError, retry_after_s
-from ambs.era5.extract import extract_month, make_client
-from ambs.era5.requests import build_requests
-from ambs.era5.synthetic import SyntheticClient
-from ambs.era5.validate import Era5FileError, validate_download
+from ambs.extraction.cds import Backoff, CdsClient, CdsError, retry_after_s
+from ambs.extraction.month import extract_month, make_client
+from ambs.extraction.requests import build_requests
+from ambs.extraction.synthetic import SyntheticClient
+from ambs.extraction.validate import Era5FileError, validate_download
 
 KEY = "b7e1c0de-5ec2-4e7a-9a11-000000c0ffee"
 AREA = Area(north=50.0, west=5.0, south=49.0, east=6.0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ambs.conditional_quantiles import LEVELS, common_edges, conditional_quantiles
+from ambs.evaluation.conditional_quantiles import LEVELS, common_edges, conditional_quantiles
 
 
 def per_bin_reference(condition: np.ndarray, outcome: np.ndarray, edges: np.ndarray, min_count: int) -> np.ndarray:

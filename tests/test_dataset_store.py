@@ -7,12 +7,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ambs.datasets.catalogue import generate
+from ambs.datasets.generators import generate
 from ambs.datasets.raw import raw_statistics, read_raw, write_raw
 from ambs.datasets.store import write_synthetic
-from ambs.forecasts import target_attrs
-from ambs.sequences import make_dataset, write_windows
-from ambs.split_meta import SequenceError, SplitMeta
+from ambs.evaluation.forecast_files import target_attrs
+from ambs.sequences.meta import SequenceError, SplitMeta
+from ambs.sequences.tfrecords import make_dataset, write_windows
 
 DIGITS = {"size": 20, "digits": 1, "speed": [1.0, 2.0]}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import keras
 import pytest
 
-from ambs.distribute import distribution_scope
+from ambs.training.devices import distribution_scope
 
 
 def test_log_names_the_apptainer_image_inside_one(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from ambs.config import Area
-from ambs.era5.requests import build_requests, raw_filenames, request_times, request_variables
-from ambs.era5.variables import VARIABLES
+from ambs.extraction.requests import build_requests, raw_filenames, request_times, request_variables
+from ambs.extraction.variables import VARIABLES
 
 AREA = Area(north=52.0, west=5.0, south=47.0, east=10.25)
 

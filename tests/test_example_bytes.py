@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from ambs.example_bytes import run_example, varint
+from ambs.sequences.example_encoding import run_example, varint
 
 SPEC = {
     "frames": tf.io.FixedLenFeature([], tf.string),

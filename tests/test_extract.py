@@ -16,9 +16,9 @@ from snakemake.api import SnakemakeApi
 from snakemake.settings.types import ConfigSettings, ResourceSettings
 
 from ambs.config import Area
-from ambs.era5.extract import extract_month, harmonise, make_client
-from ambs.era5.synthetic import SyntheticClient
-from ambs.era5.validate import Era5FileError
+from ambs.extraction.month import extract_month, harmonise, make_client
+from ambs.extraction.synthetic import SyntheticClient
+from ambs.extraction.validate import Era5FileError
 
 ROOT = Path(__file__).resolve().parents[1]
 AREA = Area(north=50.0, west=5.0, south=49.0, east=6.0)

@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ambs.fieldstats import MEAN_ABSOLUTE_ERROR, MEAN_ERROR, MEAN_SQUARED_ERROR, centred_correlation, error_mean
+from ambs.evaluation.error_kernels import (
+    MEAN_ABSOLUTE_ERROR,
+    MEAN_ERROR,
+    MEAN_SQUARED_ERROR,
+    centred_correlation,
+    error_mean,
+)
 
 NUMPY = {
     MEAN_ERROR: lambda d: d.mean(axis=(-2, -1)),

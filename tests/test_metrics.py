@@ -12,7 +12,7 @@ from hypothesis.extra.numpy import arrays
 from scipy.ndimage import gaussian_filter
 from skimage.metrics import structural_similarity
 
-from ambs import metrics
+from ambs.evaluation import metrics
 
 SHAPES = [(7, 7), (16, 16), (16, 24), (33, 20)]
 

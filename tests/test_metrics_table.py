@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from ambs.metrics_table import RMSE_CAPTION, read_metrics_tables, rmse_by_lead, write_metrics_table
+from ambs.report.metrics_table import RMSE_CAPTION, read_metrics_tables, rmse_by_lead, write_metrics_table
 
 
 def _csv(path: Path, text: str) -> Path:

@@ -1,4 +1,4 @@
-"""ambs.ncread gives exactly what xr.open_dataset gives: values, coordinates, attributes and order."""
+"""ambs.preprocessing.netcdf_variables gives exactly what xr.open_dataset gives: values, coordinates, attributes and order."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import pytest
 import xarray as xr
 
 from ambs.config import Area
-from ambs.era5.extract import extract_month
-from ambs.era5.synthetic import SyntheticClient
-from ambs.ncread import read_variables
+from ambs.extraction.month import extract_month
+from ambs.extraction.synthetic import SyntheticClient
+from ambs.preprocessing.netcdf_variables import read_variables
 
 
 def _reference(path: Path, names: list[str]) -> xr.Dataset:

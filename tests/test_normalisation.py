@@ -11,13 +11,13 @@ import xarray as xr
 from helpers import cropped_month
 
 from ambs.config import Area
-from ambs.era5.extract import extract_month
-from ambs.era5.synthetic import SyntheticClient
-from ambs.evaluate import load_test_set
-from ambs.normalisation import METHODS, Normaliser
-from ambs.preprocess import run
-from ambs.sequences import load_normalised, write_split
-from ambs.split_meta import SplitMeta
+from ambs.evaluation.scoring import load_test_set
+from ambs.extraction.month import extract_month
+from ambs.extraction.synthetic import SyntheticClient
+from ambs.preprocessing.crop import run
+from ambs.preprocessing.normalisation import METHODS, Normaliser
+from ambs.sequences.meta import SplitMeta
+from ambs.sequences.tfrecords import load_normalised, write_split
 
 DOMAIN = Area(north=51.0, west=6.0, south=49.0, east=8.0)
 MONTHS = {"train": "2017-07", "val": "2017-08", "test": "2017-09"}

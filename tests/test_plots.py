@@ -13,16 +13,16 @@ import xarray as xr
 from conftest import ROOT
 from matplotlib.collections import LineCollection, PolyCollection
 
-from ambs.coastline import is_geographic, lines_in_box, load_coastlines
-from ambs.conditional_quantiles import common_edges, conditional_quantiles
 from ambs.config import ConfigError, validate_config
-from ambs.plots.examples import case_at_quantile, case_index, case_mse, example_figure
-from ambs.plots.figure import plt, save_figure
-from ambs.plots.lead_curves import metric_figure
-from ambs.plots.maps import map_grid
-from ambs.plots.quantile_diagrams import check_leads, quantiles_figure
-from ambs.plots.tables import csv_to_html
-from ambs.plots.training import read_history, training_figure
+from ambs.evaluation.conditional_quantiles import common_edges, conditional_quantiles
+from ambs.report.coastline import is_geographic, lines_in_box, load_coastlines
+from ambs.report.examples import case_at_quantile, case_index, case_mse, example_figure
+from ambs.report.figure import plt, save_figure
+from ambs.report.lead_curves import metric_figure
+from ambs.report.maps import map_grid
+from ambs.report.quantile_diagrams import check_leads, quantiles_figure
+from ambs.report.tables import csv_to_html
+from ambs.report.training_curves import read_history, training_figure
 
 COASTLINE = ROOT / "resources" / "coastline_europe.geojson"
 LEADS, CONTEXT, INITS = 4, 3, 9

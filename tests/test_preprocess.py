@@ -15,10 +15,10 @@ import xarray as xr
 from conftest import ROOT
 
 from ambs.config import Area
-from ambs.era5.extract import extract_month
-from ambs.era5.synthetic import SyntheticClient
-from ambs.era5.validate import Era5FileError
-from ambs.preprocess import run
+from ambs.extraction.month import extract_month
+from ambs.extraction.synthetic import SyntheticClient
+from ambs.extraction.validate import Era5FileError
+from ambs.preprocessing.crop import run
 
 DOMAIN = Area(north=52.0, west=5.0, south=48.0, east=9.0)
 REGION = Area(north=51.0, west=6.0, south=49.0, east=8.0)

@@ -8,8 +8,8 @@ import pytest
 
 from ambs.models.convlstm import build_convlstm
 from ambs.models.pde import build_pde
+from ambs.models.rollout import autoregressive, predict_horizon
 from ambs.models.savp import SAVP
-from ambs.rollout import autoregressive, predict_horizon
 
 CONTEXT = (4, 6, 5, 2)  # (hours, lat, lon, channels); the target is channel 1
 FORECAST = 3

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from ambs.sequences import (
+from ambs.sequences.meta import SequenceError, SplitMeta
+from ambs.sequences.tfrecords import (
     RUN_WINDOWS,
     SHARD_SIZE,
     make_dataset,
@@ -19,7 +20,6 @@ from ambs.sequences import (
     write_split,
     write_windows,
 )
-from ambs.split_meta import SequenceError, SplitMeta
 
 
 def test_window_starts_skip_gaps_and_follow_stride() -> None:

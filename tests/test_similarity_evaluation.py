@@ -8,8 +8,7 @@ import pytest
 from scipy import ndimage
 from scipy.spatial.distance import cdist
 
-from ambs.similarity.encoder import build_encoder
-from ambs.similarity.evaluation import (
+from ambs.evaluation.similarity_protocol import (
     LADDERS,
     baseline_distances,
     l2_distance,
@@ -17,6 +16,7 @@ from ambs.similarity.evaluation import (
     perturbation_spearman,
     retrieval_accuracy,
 )
+from ambs.similarity.encoder import build_encoder
 from ambs.similarity.lsim import LearnedDistance
 from ambs.similarity.retrieval import nearest
 

@@ -11,9 +11,9 @@ import pandas as pd
 import xarray as xr
 from helpers import STATS, split
 
-from ambs.normalisation import Normaliser
+from ambs.evaluation.learned_distance import lead_windows, learned_distance, score_forecast_file, write_learned_distance
+from ambs.preprocessing.normalisation import Normaliser
 from ambs.similarity.encoder import build_encoder
-from ambs.similarity.forecast_metric import lead_windows, learned_distance, score_forecast_file, write_learned_distance
 from ambs.similarity.lsim import LearnedDistance
 
 

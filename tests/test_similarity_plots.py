@@ -8,7 +8,7 @@ import matplotlib.image
 import numpy as np
 import pandas as pd
 
-from ambs.similarity.plots import plot_query, plot_scores
+from ambs.report.similarity import plot_query, plot_scores
 from ambs.similarity.query import Query
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

@@ -8,11 +8,11 @@ import keras
 import numpy as np
 from helpers import split
 
-from ambs.sequences import read_split
+from ambs.sequences.meta import SplitMeta, context_part
+from ambs.sequences.tfrecords import read_split
 from ambs.similarity.encoder import build_encoder
 from ambs.similarity.lsim import LearnedDistance
 from ambs.similarity.query import middle_test_query
-from ambs.split_meta import SplitMeta, context_part
 
 
 def test_query_of_a_training_window_finds_itself_first(tmp_path: Path) -> None:

@@ -8,11 +8,11 @@ import keras
 import numpy as np
 from helpers import split
 
+from ambs.evaluation.similarity_protocol import l2_distance
+from ambs.evaluation.similarity_scores import retrieval, rms_vectors, score_views
 from ambs.similarity.augment import next_in_time
 from ambs.similarity.encoder import build_encoder
-from ambs.similarity.evaluation import l2_distance
 from ambs.similarity.lsim import LearnedDistance
-from ambs.similarity.scores import retrieval, rms_vectors, score_views
 
 
 def _first_value(windows: np.ndarray) -> np.ndarray:

@@ -9,11 +9,11 @@ import pandas as pd
 import pytest
 from helpers import split
 
-import ambs.fitting
-from ambs.fitting import StopOnSigterm
+import ambs.training.fitting
 from ambs.similarity import training
 from ambs.similarity.lsim import LearnedDistance, load_distance
 from ambs.similarity.views import ContrastiveViews
+from ambs.training.fitting import StopOnSigterm
 
 HYPER = {
     "filters": [3, 4],
@@ -54,7 +54,7 @@ class StopInSecondEpoch(StopOnSigterm):
 
 def _interrupted(monkeypatch: pytest.MonkeyPatch, train: Path, outputs: tuple[Path, Path, Path]) -> None:
     """Train with HYPER until SIGTERM stops it in the second epoch: one finished epoch is checkpointed."""
-    monkeypatch.setattr(ambs.fitting, "StopOnSigterm", StopInSecondEpoch)
+    monkeypatch.setattr(ambs.training.fitting, "StopOnSigterm", StopInSecondEpoch)
     with pytest.raises(SystemExit):
         training.train_similarity("target", HYPER, train, *outputs, seed=0)
     monkeypatch.undo()

@@ -12,8 +12,8 @@ import pytest
 import xarray as xr
 from conftest import ROOT
 
-from ambs.compare import compare_skill, experiment_labels, markdown_summary
-from ambs.skill import COLUMNS, paired_skill, skill_score, skill_table
+from ambs.evaluation.compare import compare_skill, experiment_labels, markdown_summary
+from ambs.evaluation.skill import COLUMNS, paired_skill, skill_score, skill_table
 
 
 def test_skill_score_hand_values() -> None:

@@ -246,7 +246,7 @@ def test_sigterm_saves_a_backup_and_the_rerun_resumes(tmp_path: Path) -> None:
 def test_distribution_scope_on_the_cpu() -> None:
     import keras
 
-    from ambs.distribute import distribution_scope
+    from ambs.training.devices import distribution_scope
 
     lines: list[str] = []
     with distribution_scope(log=lines.append) as strategy:
@@ -262,7 +262,7 @@ def test_data_parallel_over_several_devices_under_jax(tmp_path: Path) -> None:
     """The multi-device path, with two host devices standing in for two GPUs."""
     code = (
         "import jax, keras, numpy as np\n"
-        "from ambs.distribute import distribution_scope\n"
+        "from ambs.training.devices import distribution_scope\n"
         "devices = jax.devices('cpu')\n"
         "with distribution_scope(gpus=devices) as d:\n"
         "    m = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])\n"

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from helpers import split
 
-from ambs.forecasts import target_attrs
-from ambs.split_meta import SequenceError, SplitMeta
+from ambs.evaluation.forecast_files import target_attrs
+from ambs.sequences.meta import SequenceError, SplitMeta
 
 
 def test_the_metadata_and_the_forecast_files_import_no_tensorflow() -> None:
-    code = "import sys, ambs.split_meta, ambs.forecasts; print('tensorflow' in sys.modules)"
+    code = "import sys, ambs.sequences.meta, ambs.evaluation.forecast_files; print('tensorflow' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 

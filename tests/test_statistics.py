@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from ambs.statistics import Moments, merge_in_order, to_json
+from ambs.preprocessing.moments import Moments, merge_in_order, to_json
 
 chunks = st.lists(
     arrays(np.float64, st.integers(1, 40), elements=st.floats(-1e4, 1e4, allow_nan=False)), min_size=1, max_size=6

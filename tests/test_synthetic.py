@@ -9,8 +9,8 @@ import pytest
 import xarray as xr
 
 from ambs.config import Area
-from ambs.era5.requests import build_requests
-from ambs.era5.synthetic import SyntheticAtmosphere, SyntheticClient, grid, land_fraction
+from ambs.extraction.requests import build_requests
+from ambs.extraction.synthetic import SyntheticAtmosphere, SyntheticClient, grid, land_fraction
 
 NAMES = ["t2m", "msl", "z500"]
 

@@ -16,14 +16,14 @@ import pytest
 from conftest import ROOT
 from helpers import STATS, split
 
-from ambs.checkpoints import EpochCheckpoints, random_states
-from ambs.climatology import monthly_hourly_climatology
-from ambs.evaluate import References, evaluate, load_test_set, summary_table
-from ambs.fitting import keep_history_before
+from ambs.evaluation.scoring import References, evaluate, load_test_set, summary_table
 from ambs.models.registry import build_model, load_model
-from ambs.sequences import make_dataset
-from ambs.split_meta import SplitMeta
-from ambs.train import epoch_batches
+from ambs.preprocessing.climatology import monthly_hourly_climatology
+from ambs.sequences.meta import SplitMeta
+from ambs.sequences.tfrecords import make_dataset
+from ambs.training.checkpoints import EpochCheckpoints, random_states
+from ambs.training.fitting import keep_history_before
+from ambs.training.networks import epoch_batches
 
 HYPER = {"filters": 4, "kernel_size": 3, "epochs": 2, "batch_size": 8, "learning_rate": 0.003}
 
@@ -73,9 +73,9 @@ def test_training_outputs(trained: Path) -> None:
 # Runs scripts/train.py (argv[1:]) and sends the named signal to itself at batch 3 of epoch 2.
 KILL_MID_EPOCH = """
 import os, runpy, signal, sys
-import ambs.fitting
+import ambs.training.fitting
 
-class KillMidEpoch(ambs.fitting.EpochProgress):
+class KillMidEpoch(ambs.training.fitting.EpochProgress):
     def on_epoch_begin(self, epoch, logs=None):
         self.epoch = epoch
         super().on_epoch_begin(epoch, logs)
@@ -84,7 +84,7 @@ class KillMidEpoch(ambs.fitting.EpochProgress):
         if self.epoch == 1 and batch == 2:
             os.kill(os.getpid(), signal.{name})
 
-ambs.fitting.EpochProgress = KillMidEpoch
+ambs.training.fitting.EpochProgress = KillMidEpoch
 sys.argv = sys.argv[1:]
 runpy.run_path(sys.argv[0], run_name="__main__")
 """

@@ -10,9 +10,9 @@ import pytest
 import xarray as xr
 
 from ambs.config import Area
-from ambs.era5.requests import CdsRequest, build_requests
-from ambs.era5.synthetic import SyntheticClient
-from ambs.era5.validate import Era5FileError, validate_download
+from ambs.extraction.requests import CdsRequest, build_requests
+from ambs.extraction.synthetic import SyntheticClient
+from ambs.extraction.validate import Era5FileError, validate_download
 
 AREA = Area(north=50.0, west=5.0, south=49.0, east=6.0)
 

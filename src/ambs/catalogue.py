@@ -1,8 +1,8 @@
 """The benchmark's vocabulary in one place: its metrics, models, splits, similarity views and example cases.
 
 Adding a metric or a model is one entry here plus its implementation, keyed by the entry's name: a
-metric's function in ``ambs.evaluate.METRIC_FUNCTIONS``, a network's builder in
-``ambs.models.registry.BUILDERS``, a baseline's forecast in ``ambs.evaluate.BASELINE_FORECASTS``.
+metric's function in ``ambs.evaluation.scoring.METRIC_FUNCTIONS``, a network's builder in
+``ambs.models.registry.BUILDERS``, a baseline's forecast in ``ambs.evaluation.scoring.BASELINE_FORECASTS``.
 The rules, the config checks, evaluation, skill and plots read the entries; tests/test_catalogue.py
 checks that every entry has its implementation. Snakemake imports this module while it parses the
 workflow, so it imports the standard library only.
@@ -87,7 +87,7 @@ class Model:
 
     name: str
     kind: Kind
-    # Data beyond the test windows that its forecast reads (fields of ambs.evaluate.References):
+    # Data beyond the test windows that its forecast reads (fields of ambs.evaluation.scoring.References):
     # "climatology" (the training months' month x hour-of-day mean), "history" (the cropped test months).
     needs: tuple[str, ...] = ()
     stochastic: bool = False  # forecasts an ensemble, scored by its mean and its spread

@@ -12,7 +12,7 @@ from typing import Any
 import xarray as xr
 
 from ambs.atomic import atomic_path
-from ambs.statistics import Moments, to_json
+from ambs.preprocessing.moments import Moments, to_json
 
 
 def write_raw(sequences: xr.DataArray, path: Path) -> None:

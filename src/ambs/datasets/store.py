@@ -14,9 +14,9 @@ from typing import Any
 import numpy as np
 
 from ambs.datasets.raw import read_raw
-from ambs.normalisation import Normaliser
-from ambs.sequences import write_windows
-from ambs.split_meta import HOUR, SequenceError, SplitMeta
+from ambs.preprocessing.normalisation import Normaliser
+from ambs.sequences.meta import HOUR, SequenceError, SplitMeta
+from ambs.sequences.tfrecords import write_windows
 
 EPOCH = np.datetime64("2000-01-01T00", "h")
 

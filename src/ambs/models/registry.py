@@ -9,12 +9,12 @@ from typing import Any
 import keras
 import numpy as np
 
+from ambs.models.analog import AnalogForecaster  # noqa: F401  registers the built analog model for load_model
 from ambs.models.convlstm import build_convlstm
 from ambs.models.mcnet import MCNet
 from ambs.models.pde import build_pde
 from ambs.models.savp import SAVP
-from ambs.similarity.analog import AnalogForecaster  # noqa: F401  registers the built analog model for load_model
-from ambs.split_meta import SplitMeta
+from ambs.sequences.meta import SplitMeta
 
 # One entry per network of ambs.catalogue.MODELS.
 # (context_shape, forecast_steps, target_index): the shape of the data every builder takes first

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ambs.sequences import read_split
+from ambs.sequences.meta import context_part
+from ambs.sequences.tfrecords import read_split
 from ambs.similarity.lsim import LearnedDistance
 from ambs.similarity.retrieval import nearest_past_states
-from ambs.split_meta import context_part
 
 
 @dataclass(frozen=True)

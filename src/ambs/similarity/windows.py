@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ambs.catalogue import VIEWS
-from ambs.split_meta import SplitMeta, context_part, future_target
+from ambs.sequences.meta import SplitMeta, context_part, future_target
 
 
 def select_view(meta: SplitMeta, windows: np.ndarray, view: str) -> np.ndarray:

@@ -1,0 +1,1 @@
+"""Evaluation: forecasts scored against the truth, skill, significance bands and the similarity scores."""

@@ -1,0 +1,226 @@
+"""Score one model's test-set forecasts of the target in physical units, per init time and lead hour."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from ambs.catalogue import METRICS, MODELS
+from ambs.evaluation import metrics
+from ambs.evaluation.forecast_files import forecast_coords, forecast_dataset, target_attrs
+from ambs.models import baselines
+from ambs.models.registry import load_model
+from ambs.models.rollout import predict_horizon
+from ambs.preprocessing.climatology import at_valid_times, fallback_months
+from ambs.preprocessing.normalisation import Normaliser
+from ambs.sequences.meta import SplitMeta, context_part, future_target
+from ambs.sequences.tfrecords import read_split
+
+
+@dataclass(frozen=True)
+class EvalWindows:
+    """The test windows: normalised inputs for the networks, the target in physical units for scoring."""
+
+    meta: SplitMeta
+    context: np.ndarray  # normalised, every variable: (init, context, lat, lon, channel)
+    observed: np.ndarray  # the target's context in physical units: (init, context, lat, lon)
+    truth: np.ndarray  # physical units: (init, lead, lat, lon)
+    normaliser: Normaliser
+
+
+@dataclass(frozen=True)
+class References:
+    """Data beyond the test windows. Either may be absent (datasets without geography or history)."""
+
+    climatology: xr.Dataset | None = None  # month x hour-of-day climatology of the training months
+    history: xr.DataArray | None = None  # the target over the test months (time, lat, lon), for daily persistence
+
+    def require(self, name: str, model_name: str) -> Any:
+        value = getattr(self, name)
+        if value is None:
+            raise ValueError(f"model {model_name!r} needs the {name} (--{name} of scripts/evaluate.py)")
+        return value
+
+
+def load_test_set(test_dir: Path, stats: dict[str, Any]) -> EvalWindows:
+    """All test windows of ``test_dir``; the target is denormalised with the split's own normalisation."""
+    meta, windows = read_split(test_dir)
+    context = np.ascontiguousarray(context_part(meta, windows))  # a copy: the windows need not stay in memory
+    normaliser = Normaliser.from_stats(stats, meta.target, meta.normalisation)
+    return EvalWindows(
+        meta=meta,
+        context=context,
+        observed=normaliser.denormalise(context[..., meta.target_index].astype(np.float64)),
+        truth=normaliser.denormalise(future_target(meta, windows)[..., 0].astype(np.float64)),
+        normaliser=normaliser,
+    )
+
+
+def _daily_persistence(test: EvalWindows, references: References) -> np.ndarray:
+    history = references.require("history", "persistence24")
+    grid = (history.sizes.get("latitude"), history.sizes.get("longitude"))
+    if grid != test.truth.shape[2:]:
+        raise ValueError(
+            f"--history grid {grid} differs from the test split's {test.truth.shape[2:]}; pass the cropped test months"
+        )
+    return baselines.daily_persistence(history, test.meta.init_datetimes, test.meta.leads)
+
+
+# One entry per baseline of ambs.catalogue.MODELS.
+BASELINE_FORECASTS: dict[str, Callable[[EvalWindows, References], np.ndarray]] = {
+    "persistence": lambda test, refs: baselines.persistence(test.observed, test.meta.forecast),
+    "persistence24": _daily_persistence,
+    "climatology": lambda test, refs: at_valid_times(refs.require("climatology", "climatology"), test.meta.valid_times),
+}
+
+
+def forecast(
+    model_name: str,
+    model_path: Path | None,
+    test: EvalWindows,
+    references: References,
+    batch_size: int = 32,
+    ensemble_size: int = 1,
+    seed: int = 0,
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Physical-unit forecasts (init, lead, lat, lon) and, for stochastic models, the ensemble members.
+
+    A stochastic model's deterministic forecast is its ensemble mean.
+    """
+    if not MODELS[model_name].has_model_file:
+        return BASELINE_FORECASTS[model_name](test, references), None
+    if model_path is None:
+        raise ValueError(f"model {model_name!r} is trained: pass its model.keras (--weights)")
+    # beyond the trained horizon (eval_forecast_hours) the model rolls out, see ambs.models.rollout
+    fcst, members = predict_horizon(
+        load_model(model_path),
+        test.context,
+        test.meta.forecast,
+        test.meta.target_index,
+        batch_size,
+        ensemble_size if MODELS[model_name].stochastic else None,
+        seed,
+    )
+    if members is None:
+        return test.normaliser.denormalise(fcst.astype(np.float64)), None
+    members = test.normaliser.denormalise(members.astype(np.float64))
+    return members.mean(axis=0), members
+
+
+@dataclass(frozen=True)
+class Scored:
+    """What the metrics compare: physical-unit arrays (init, lead, lat, lon) and what a metric may need besides.
+
+    ``climatology`` (at the valid times) and ``latitudes`` are absent for datasets without geography,
+    ``members`` (member, init, lead, lat, lon) for deterministic models.
+    """
+
+    forecast: np.ndarray
+    truth: np.ndarray
+    data_range: float
+    climatology: np.ndarray | None = None
+    latitudes: np.ndarray | None = None
+    members: np.ndarray | None = None
+
+    @cached_property
+    def mse(self) -> np.ndarray:
+        """Computed once for the MSE, the RMSE and the PSNR."""
+        return metrics.mse(self.forecast, self.truth)
+
+    def need(self, name: str) -> np.ndarray:
+        """The optional input ``name``, which the metric asking for it cannot do without."""
+        value = getattr(self, name)
+        if value is None:
+            raise ValueError(f"this metric needs the {name}")
+        return value
+
+
+# One entry per metric of ambs.catalogue.METRICS.
+METRIC_FUNCTIONS: dict[str, Callable[[Scored], np.ndarray]] = {
+    "mse": lambda s: s.mse,
+    "rmse": lambda s: np.sqrt(s.mse),
+    "bias": lambda s: metrics.bias(s.forecast, s.truth),
+    "mae": lambda s: metrics.mae(s.forecast, s.truth),
+    "psnr": lambda s: metrics.psnr_of_mse(s.mse, s.data_range),
+    "ssim": lambda s: metrics.ssim(s.forecast, s.truth, s.data_range),
+    "gradient_ratio": lambda s: metrics.gradient_ratio(s.forecast, s.truth),
+    "acc": lambda s: metrics.acc(s.forecast, s.truth, s.need("climatology")),
+    "rmse_latw": lambda s: metrics.rmse_latitude_weighted(s.forecast, s.truth, s.need("latitudes")),
+    "spread": lambda s: metrics.ensemble_spread(s.need("members")),
+}
+
+
+def score(scored: Scored) -> dict[str, np.ndarray]:
+    """Every catalogue metric per (init, lead) that the inputs allow, in catalogue order.
+
+    Geographic metrics are skipped without climatology and latitudes (datasets without
+    geography), ensemble metrics without members (deterministic models).
+    """
+    geographic = scored.climatology is not None and scored.latitudes is not None
+    return {
+        name: METRIC_FUNCTIONS[name](scored)
+        for name, metric in METRICS.items()
+        if (geographic or not metric.geographic) and (scored.members is not None or not metric.ensemble)
+    }
+
+
+def evaluate(
+    model_name: str,
+    model_path: Path | None,
+    test: EvalWindows,
+    references: References,
+    batch_size: int = 32,
+    ensemble_size: int = 1,
+    seed: int = 0,
+) -> tuple[xr.Dataset, xr.Dataset]:
+    """(metrics per init and lead, per-sample forecast dataset) of one model on the test set.
+
+    Scores of an (init, lead) whose forecast is missing (daily persistence before the test
+    months' first day) are NaN; means over init times skip them.
+    """
+    fcst, members = forecast(model_name, model_path, test, references, batch_size, ensemble_size, seed)
+    data_range = float(test.truth.max() - test.truth.min())
+    climatology = references.climatology  # None off the Earth (generated datasets)
+    scores = score(
+        Scored(
+            fcst,
+            test.truth,
+            data_range,
+            None if climatology is None else at_valid_times(climatology, test.meta.valid_times),
+            None if climatology is None else np.asarray(test.meta.latitude),
+            members,
+        )
+    )
+    units = target_attrs(test.meta)["units"]
+    coords = forecast_coords(test.meta)
+    attrs = {
+        "model": model_name,
+        "variable": test.meta.target,
+        "units": units,
+        "data_range": data_range,
+        "normalisation": test.meta.normalisation,
+        "description": "per init time and lead hour, spatial mean over the region",
+    }
+    if climatology is not None:
+        fallback = fallback_months(climatology, test.meta.valid_times)
+        attrs["climatology_fallback_months"] = " ".join(map(str, fallback)) or "none"
+    result = xr.Dataset(
+        {name: (("init", "lead"), values, {"units": METRICS[name].units(units)}) for name, values in scores.items()},
+        coords={name: coords[name] for name in ("init", "lead", "valid_time")},
+        attrs=attrs,
+    )
+    return result, forecast_dataset(model_name, test.meta, fcst, test.truth, test.observed)
+
+
+def summary_table(result: xr.Dataset) -> pd.DataFrame:
+    """Mean over init times of each metric (skipping missing scores), one row per lead hour."""
+    table = result.drop_vars("valid_time", errors="ignore").mean("init").to_dataframe().reset_index()
+    table.insert(0, "model", result.attrs["model"])
+    return table

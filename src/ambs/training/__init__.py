@@ -1,0 +1,1 @@
+"""Training: networks and similarity encoders fitted resumably, with checkpoints, callbacks and devices."""

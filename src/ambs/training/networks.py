@@ -1,0 +1,82 @@
+"""Train a video-prediction model from TFRecord sequences, resumable after interruption, bit for bit.
+
+The order of every epoch's batches depends on the seed and the epoch number alone, so a
+rerun that resumes from a checkpoint (``ambs.training.fitting.fit_resuming``) sees exactly the
+batches an uninterrupted run sees. The finished model and the CSV history are written
+atomically; TensorBoard logs sit beside them. Training runs under ``distribution_scope()``:
+all GPUs of the node when there are several, else one device (the CPU when there is none).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from pathlib import Path
+from typing import Any
+
+import keras
+import tensorflow as tf
+
+from ambs.atomic import atomic_path
+from ambs.models.registry import build_model
+from ambs.sequences.meta import SplitMeta
+from ambs.sequences.tfrecords import make_dataset
+from ambs.training.checkpoints import EpochCheckpoints, fingerprint
+from ambs.training.devices import distribution_scope
+from ambs.training.fitting import fit_resuming
+
+EPOCH_SEEDS = 100_003  # shuffle seed of epoch e: seed * EPOCH_SEEDS + e, distinct for every (seed, epoch) in use
+
+
+def epoch_batches(train_dir: Path, batch_size: int, seed: int, first_epoch: int, epochs: int) -> tf.data.Dataset:
+    """The shuffled batches of epochs ``first_epoch`` .. ``epochs - 1``, one epoch after the other.
+
+    Each epoch is shuffled from (seed, epoch) alone, so a run resumed at any epoch
+    sees exactly the batches an uninterrupted run sees from there on. The epochs are
+    concatenated in Python, so that every shuffle seed is a Python int: a seed tensor
+    fails TensorFlow's seed check when the global seed is 0 (``seed: 0`` in the config).
+    """
+    return functools.reduce(
+        tf.data.Dataset.concatenate,
+        (
+            make_dataset(train_dir, batch_size, shuffle=True, seed=seed * EPOCH_SEEDS + epoch)
+            for epoch in range(first_epoch, epochs)
+        ),
+    )
+
+
+def train(
+    model_name: str,
+    hyper: dict[str, Any],
+    train_dir: Path,
+    val_dir: Path,
+    model_path: Path,
+    history_path: Path,
+    work_dir: Path,
+    seed: int,
+) -> None:
+    """Fit ``model_name``, resuming from its last checkpoint; save it to ``model_path`` (.keras) and its history (CSV)."""
+    keras.utils.set_random_seed(seed)
+    meta = SplitMeta.read(train_dir)
+    work_dir.mkdir(parents=True, exist_ok=True)
+    history = work_dir / "history.csv"
+    checkpoints = EpochCheckpoints(work_dir / "backup", fingerprint(model_name, hyper, seed, [train_dir, val_dir]))
+    with distribution_scope():
+        model = build_model(model_name, meta, hyper)
+        model.compile(optimizer=keras.optimizers.Adam(hyper["learning_rate"]), loss="mse", metrics=["mae"])
+        print(f"training {model_name}: {meta.count} training windows of shape {meta.shape}", flush=True)
+        fit_resuming(
+            model,
+            lambda first_epoch: epoch_batches(train_dir, hyper["batch_size"], seed, first_epoch, hyper["epochs"]),
+            hyper["epochs"],
+            checkpoints,
+            history,
+            [keras.callbacks.TensorBoard(str(work_dir / "tensorboard"), write_graph=False)],
+            steps_per_epoch=math.ceil(meta.count / hyper["batch_size"]),
+            validation_data=make_dataset(val_dir, hyper["batch_size"]),
+        )
+        with atomic_path(model_path) as tmp:
+            model.save(tmp)
+    with atomic_path(history_path) as tmp:
+        tmp.write_bytes(history.read_bytes())
+    checkpoints.clear()
