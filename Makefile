@@ -26,6 +26,7 @@ lint: env
 	$(BIN)/snakefmt --check workflow
 	PATH=$(abspath $(BIN)):$$PATH $(BIN)/snakemake --lint --configfile config/config.yaml
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 # Two workers, one test file each at a time: the long tests wait on subprocesses (Snakemake, Slurm) much of the time.
 test: lint

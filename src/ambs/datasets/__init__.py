@@ -1,5 +1,5 @@
 """Synthetic video-prediction datasets with known dynamics (wave equation, moving digits), stored like ERA5 windows.
 
 Submodules are imported where needed: the generators pull in numba or scikit-learn,
-the window store TensorFlow, and the workflow's config checks import this package.
+the window store TensorFlow.
 """
