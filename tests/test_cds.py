@@ -18,8 +18,8 @@ from conftest import ROOT
 
 from ambs.config import Area
 from ambs.extraction.cds import Backoff, CdsClient, CdsError, retry_after_s
-from ambs.extraction.month import extract_month, make_client
-from ambs.extraction.requests import build_requests
+from ambs.extraction.month import extract_month, extract_static, make_client
+from ambs.extraction.requests import build_requests, build_static_request
 from ambs.extraction.synthetic import SyntheticClient
 from ambs.extraction.validate import Era5FileError, validate_download
 
@@ -76,6 +76,27 @@ def test_a_month_downloads_validates_and_matches_the_synthetic_source(cds: Stand
             for name in want.data_vars:
                 np.testing.assert_array_equal(got[name].values, want[name].values)
     assert sorted(p.name for p in (tmp_path / "cds").iterdir()) == ["pl500.nc", "sfc.nc"]
+
+
+def test_the_invariants_and_the_gmd2022_variables_download_like_the_rest(cds: StandInCds, tmp_path: Path) -> None:
+    """The static file and the tcc/t850 files, served in the new CDS layout, match the synthetic source's."""
+    variables, days, hours = ["t2m", "tcc", "t850"], [1], [0, 12]
+    recorder = Recorder()
+    client = _client(cds, recorder)
+    got = [extract_static(client, AREA, tmp_path / "cds", recorder.lines.append)]
+    got += extract_month(client, variables, AREA, MONTH, days, hours, tmp_path / "cds", recorder.lines.append)
+    monthly = build_requests(variables, AREA, 2017, 2, days, hours)
+    assert cds.submitted == [build_static_request(AREA).body] + [r.body for r in monthly]
+    local = SyntheticClient(7)
+    want = [extract_static(local, AREA, tmp_path / "local", lambda _: None)]
+    want += extract_month(local, variables, AREA, MONTH, days, hours, tmp_path / "local", lambda _: None)
+    assert [p.name for p in got] == ["static.nc", "sfc.nc", "pl850.nc"]
+    for path, reference in zip(got, want):
+        with xr.open_dataset(path) as served, xr.open_dataset(reference) as generated:
+            assert list(served.data_vars) == list(generated.data_vars) and served.sizes == generated.sizes
+            for name in generated.data_vars:
+                np.testing.assert_array_equal(served[name].values, generated[name].values)
+                assert served[name].attrs["units"] == generated[name].attrs["units"]
 
 
 def test_transient_faults_are_retried_with_backoff(cds: StandInCds, tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -24,7 +25,7 @@ from ambs.config import (
 )
 
 
-@pytest.mark.parametrize("name", ["config.yaml", "test.yaml", "waveeq.yaml", "moving_digits.yaml"])
+@pytest.mark.parametrize("name", ["config.yaml", "test.yaml", "waveeq.yaml", "moving_digits.yaml", "gmd2022.yaml"])
 def test_shipped_configs_are_valid(name: str) -> None:
     load_config(ROOT / "config" / name)
 
@@ -160,11 +161,8 @@ DRY_RUN_WRONG = [
 ]
 
 
-@pytest.mark.parametrize(("key", "value", "named"), DRY_RUN_WRONG, ids=[w[0] for w in DRY_RUN_WRONG])
-def test_snakemake_stops_before_any_job(test_config: dict, tmp_path: Path, key: str, value: Any, named: str) -> None:
-    shutil.copytree(ROOT / "config", tmp_path / "config")
-    _set(test_config, key, value)
-    (tmp_path / "wrong.yaml").write_text(yaml.safe_dump(test_config))
+def _dry_run(workdir: Path, configfile: str) -> subprocess.CompletedProcess[str]:
+    """``snakemake --dry-run`` of the workflow in ``workdir`` with ``configfile`` (relative to it)."""
     cmd = [
         sys.executable,
         "-m",
@@ -172,17 +170,38 @@ def test_snakemake_stops_before_any_job(test_config: dict, tmp_path: Path, key: 
         "--snakefile",
         str(ROOT / "workflow" / "Snakefile"),
         "--directory",
-        str(tmp_path),
+        str(workdir),
         "--cores",
         "1",
         "--configfile",
-        "wrong.yaml",
+        configfile,
         "--dry-run",
     ]
-    result = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, check=False, timeout=120)
+    return subprocess.run(cmd, cwd=workdir, capture_output=True, text=True, check=False, timeout=300)
+
+
+@pytest.mark.parametrize(("key", "value", "named"), DRY_RUN_WRONG, ids=[w[0] for w in DRY_RUN_WRONG])
+def test_snakemake_stops_before_any_job(test_config: dict, tmp_path: Path, key: str, value: Any, named: str) -> None:
+    shutil.copytree(ROOT / "config", tmp_path / "config")
+    _set(test_config, key, value)
+    (tmp_path / "wrong.yaml").write_text(yaml.safe_dump(test_config))
+    result = _dry_run(tmp_path, "wrong.yaml")
     output = result.stdout + result.stderr
     assert result.returncode != 0 and f"config key '{named}'" in output, output[-3000:]
     assert "jobid" not in output and not (tmp_path / "results").exists()
+
+
+def test_the_gmd2022_config_plans_without_running(tmp_path: Path) -> None:
+    """The AMBS paper's setting (too large for CI) plans its whole DAG: 13 years of t2m, tcc and t850 from the CDS."""
+    shutil.copytree(ROOT / "config", tmp_path / "config")
+    result = _dry_run(tmp_path, "config/gmd2022.yaml")
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-3000:]
+    jobs = dict(re.findall(r"^(\w+)\s+(\d+)$", output, flags=re.M))
+    assert (jobs["extract"], jobs["train"]) == ("156", "2")  # every month of 2007-2019, convlstm and savp
+    for name in ("sfc.nc", "pl850.nc"):
+        assert f"results/gmd2022/raw/2019-12/{name}" in output
+    assert not (tmp_path / "results").exists()
 
 
 ERA5_KEYS = (

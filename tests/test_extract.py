@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 import xarray as xr
 import yaml
@@ -16,8 +17,8 @@ from snakemake.api import SnakemakeApi
 from snakemake.settings.types import ConfigSettings, ResourceSettings
 
 from ambs.config import Area
-from ambs.extraction.month import extract_month, harmonise, make_client
-from ambs.extraction.synthetic import SyntheticClient
+from ambs.extraction.month import extract_month, extract_static, harmonise, make_client
+from ambs.extraction.synthetic import G, SyntheticClient, grid, land_fraction, orography
 from ambs.extraction.validate import Era5FileError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -46,6 +47,38 @@ def test_extract_month_writes_validated_files(tmp_path: Path) -> None:
 def test_failed_validation_leaves_no_final_file(tmp_path: Path) -> None:
     with pytest.raises(Era5FileError, match="sfc.nc"):
         extract_month(DroppingClient(4), ["t2m"], AREA, "2017-07", [1], [0, 1], tmp_path, lambda _: None)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_extract_static_writes_the_validated_invariants(tmp_path: Path) -> None:
+    lines: list[str] = []
+    path = extract_static(SyntheticClient(4), AREA, tmp_path, lines.append)
+    assert path == tmp_path / "static.nc" and [p.name for p in tmp_path.iterdir()] == ["static.nc"]
+    assert "land_sea_mask, geopotential" in lines[0]
+    lats, lons = grid(AREA.as_cds())
+    with xr.open_dataset(path) as ds:
+        assert list(ds.data_vars) == ["lsm", "z"] and ds["lsm"].dims == ("time", "latitude", "longitude")
+        assert (
+            ds.sizes["time"] == 1 and ds["lsm"].attrs["units"] == "(0 - 1)" and ds["z"].attrs["units"] == "m**2 s**-2"
+        )
+        np.testing.assert_allclose(ds["lsm"].values[0], land_fraction(lats, lons), rtol=1e-6)
+        np.testing.assert_allclose(ds["z"].values[0], G * orography(lats, lons), rtol=1e-6)
+
+
+class PercentMaskClient(SyntheticClient):
+    """Serves the land-sea mask in percent, as some other archives do."""
+
+    def retrieve(self, name: str, request: dict[str, Any], target: str) -> None:
+        super().retrieve(name, request, target)
+        with xr.open_dataset(target) as ds:
+            percent = ds.assign(lsm=ds["lsm"] * 100).load()
+        Path(target).unlink()
+        percent.to_netcdf(target)
+
+
+def test_a_broken_static_download_gets_no_final_name(tmp_path: Path) -> None:
+    with pytest.raises(Era5FileError, match=r"^invariants .*static\.nc.*land_sea_mask.*'lsm' ranges"):
+        extract_static(PercentMaskClient(4), AREA, tmp_path, lambda _: None)
     assert list(tmp_path.iterdir()) == []
 
 

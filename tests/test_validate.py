@@ -91,3 +91,20 @@ def test_area_not_covered(sfc: tuple[Path, CdsRequest]) -> None:
     rewrite(sfc[0], lambda ds: ds.isel(longitude=slice(0, 2)))
     with pytest.raises(Era5FileError, match="does not cover"):
         validate_download(*sfc)
+
+
+def test_fraction_outside_its_range(tmp_path: Path) -> None:
+    """Cloud cover in percent, as some other archives deliver it, is not ERA5's fraction."""
+    (request,) = build_requests(["tcc"], AREA, 2017, 7, [1], [0, 12])
+    path = tmp_path / request.filename
+    SyntheticClient(2).retrieve(request.dataset, request.body, str(path))
+    validate_download(path, request)
+
+    def to_percent(ds: xr.Dataset) -> xr.Dataset:
+        ds["tcc"] = ds["tcc"] * 100
+        ds["tcc"].attrs["units"] = "(0 - 1)"
+        return ds
+
+    rewrite(path, to_percent)
+    with pytest.raises(Era5FileError, match=r"'tcc' ranges [0-9.]+\.\.[0-9.]+, outside its 0\.\.1"):
+        validate_download(path, request)

@@ -1,4 +1,4 @@
-"""Download one month of ERA5 (from the CDS or the synthetic source) into validated raw files."""
+"""Download one month of ERA5, or its invariants, from the CDS or the synthetic source into validated raw files."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import xarray as xr
 from ambs.atomic import atomic_path
 from ambs.config import Area
 from ambs.extraction.cds import CdsClient, CdsError
-from ambs.extraction.requests import build_requests
+from ambs.extraction.requests import CdsRequest, build_requests, build_static_request
 from ambs.extraction.synthetic import SyntheticClient
 from ambs.extraction.validate import Era5FileError, validate_download
 
@@ -48,24 +48,37 @@ def extract_month(
     Errors name the month, the file and the request, so a failed CDS download can be reproduced.
     """
     year, mon = (int(part) for part in month.split("-"))
-    paths = []
-    for request in build_requests(variables, area, year, mon, days, hours):
-        final = Path(outdir) / request.filename
-        start = time.perf_counter()
-        where = f"{month} {final}: {request.dataset} request {json.dumps(request.body)}"
-        with atomic_path(final) as tmp:
-            try:
-                client.retrieve(request.dataset, request.body, str(tmp))
-            except CdsError as error:
-                raise CdsError(f"{where} failed: {error}") from error
-            harmonise(tmp)
-            try:
-                validate_download(tmp, request)
-            except Era5FileError as error:
-                raise Era5FileError(f"{where} gave an invalid download: {error}") from error
-        log(f"{month} {request.filename}: {', '.join(request.body['variable'])} in {time.perf_counter() - start:.1f} s")
-        paths.append(final)
-    return paths
+    return [
+        _retrieve(client, request, month, outdir, log)
+        for request in build_requests(variables, area, year, mon, days, hours)
+    ]
+
+
+def extract_static(client: Client, area: Area, outdir: Path, log: Callable[[str], None] = print) -> Path:
+    """Retrieve and validate ERA5's invariants (land-sea mask, surface geopotential) over ``area`` into static.nc.
+
+    The file is as the CDS delivers it, with its one time step; errors name the file and the request.
+    """
+    return _retrieve(client, build_static_request(area), "invariants", outdir, log)
+
+
+def _retrieve(client: Client, request: CdsRequest, label: str, outdir: Path, log: Callable[[str], None]) -> Path:
+    """One request into ``outdir``, harmonised and validated; the file gets its final name only if valid."""
+    final = Path(outdir) / request.filename
+    start = time.perf_counter()
+    where = f"{label} {final}: {request.dataset} request {json.dumps(request.body)}"
+    with atomic_path(final) as tmp:
+        try:
+            client.retrieve(request.dataset, request.body, str(tmp))
+        except CdsError as error:
+            raise CdsError(f"{where} failed: {error}") from error
+        harmonise(tmp)
+        try:
+            validate_download(tmp, request)
+        except Era5FileError as error:
+            raise Era5FileError(f"{where} gave an invalid download: {error}") from error
+    log(f"{label} {request.filename}: {', '.join(request.body['variable'])} in {time.perf_counter() - start:.1f} s")
+    return final
 
 
 def harmonise(path: Path) -> None:

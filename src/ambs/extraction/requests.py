@@ -1,4 +1,5 @@
-"""CDS API requests for one month: one for the single-level variables, one per pressure level.
+"""CDS API requests for one month: one for the single-level variables, one per pressure level; and the
+request of ERA5's invariants (land-sea mask, orography) for the static file.
 
 The helpers that read a request body back (times, variables) live here too, so
 the synthetic source and the validation interpret a body exactly as it was built.
@@ -13,7 +14,12 @@ from typing import Any
 import numpy as np
 
 from ambs.config import Area
-from ambs.extraction.variables import PRESSURE_LEVELS, SINGLE_LEVELS, VARIABLES, Era5Variable, lookup
+from ambs.extraction.variables import PRESSURE_LEVELS, SINGLE_LEVELS, STATIC_FIELDS, VARIABLES, Era5Variable, lookup
+
+STATIC_FILENAME = "static.nc"
+# The CDS serves the invariants with the single levels, at any hour and identical at every one; the request names
+# one fixed hour so the static file depends on the area only, never on the configured months.
+INVARIANT_HOUR = (2000, 1, 1, 0)
 
 
 @dataclass(frozen=True)
@@ -55,21 +61,34 @@ def build_requests(
     """The CDS requests that download ``variables`` for the given days and hours of one month."""
     requests = []
     for level, members in _groups(variables):
-        body: dict[str, Any] = {
-            "product_type": ["reanalysis"],
-            "variable": [v.cds_name for v in members],
-            "year": [f"{year:04d}"],
-            "month": [f"{month:02d}"],
-            "day": [f"{d:02d}" for d in days],
-            "time": [f"{h:02d}:00" for h in hours],
-            "area": area.as_cds(),
-            "data_format": "netcdf",
-            "download_format": "unarchived",
-        }
+        body = _body(members, area, year, month, days, hours)
         if level is not None:
             body["pressure_level"] = [str(level)]
         requests.append(CdsRequest(SINGLE_LEVELS if level is None else PRESSURE_LEVELS, body, _filename(level)))
     return requests
+
+
+def build_static_request(area: Area) -> CdsRequest:
+    """The request of ERA5's invariants (land-sea mask, surface geopotential) over ``area``, at one hour."""
+    year, month, day, hour = INVARIANT_HOUR
+    body = _body([lookup(name) for name in STATIC_FIELDS], area, year, month, [day], [hour])
+    return CdsRequest(SINGLE_LEVELS, body, STATIC_FILENAME)
+
+
+def _body(
+    members: list[Era5Variable], area: Area, year: int, month: int, days: list[int], hours: list[int]
+) -> dict[str, Any]:
+    return {
+        "product_type": ["reanalysis"],
+        "variable": [v.cds_name for v in members],
+        "year": [f"{year:04d}"],
+        "month": [f"{month:02d}"],
+        "day": [f"{d:02d}" for d in days],
+        "time": [f"{h:02d}:00" for h in hours],
+        "area": area.as_cds(),
+        "data_format": "netcdf",
+        "download_format": "unarchived",
+    }
 
 
 def request_times(body: dict[str, Any]) -> np.ndarray:

@@ -17,6 +17,7 @@ from ambs.extraction.variables import Era5Variable
 
 DIMS = ("time", "latitude", "longitude")
 GRID_TOLERANCE = 1e-3  # degrees
+RANGE_TOLERANCE = 1e-3  # GRIB packing may put a fraction's extremes a little outside [0, 1]
 
 
 class Era5FileError(ValueError):
@@ -59,6 +60,11 @@ def _variable_problems(ds: xr.Dataset, variable: Era5Variable) -> list[str]:
         problems.append(f"variable '{name}' has units {units!r}, expected {variable.units!r}")
     if not np.isfinite(data.values).all():
         problems.append(f"variable '{name}' contains NaN or infinite values")
+    elif variable.valid_range is not None:
+        low, high = variable.valid_range
+        have = (float(data.min()), float(data.max()))
+        if have[0] < low - RANGE_TOLERANCE or have[1] > high + RANGE_TOLERANCE:
+            problems.append(f"variable '{name}' ranges {have[0]:g}..{have[1]:g}, outside its {low:g}..{high:g}")
     return problems
 
 
