@@ -1,4 +1,4 @@
-"""Analog forecasts: known analogs give their successors, a numpy reference agrees, the saved model evaluates like the others."""
+"""Analog forecasts: the present plus the analogs' changes, a numpy reference agrees, the saved model scores like the others."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from ambs.similarity.encoder import build_encoder, embed
 from ambs.similarity.lsim import LearnedDistance
 
 WINDOW = (3, 8, 8, 2)
+TARGET = 1  # channel of the target in the contexts
 
 
 def _encoder() -> keras.Model:
@@ -38,18 +39,29 @@ def _archive(n: int = 12) -> tuple[np.ndarray, np.ndarray]:
 
 def test_a_query_equal_to_an_archive_state_gets_its_successor() -> None:
     contexts, successors = _archive()
-    forecast = analog_forecast(_encoder(), contexts, successors, contexts[[3, 7]], k=1)
+    forecast = analog_forecast(_encoder(), contexts, successors, contexts[[3, 7]], k=1, target_index=TARGET)
     assert forecast.shape == (2, 2, 8, 8)
-    np.testing.assert_array_equal(forecast, successors[[3, 7]])
+    np.testing.assert_allclose(forecast, successors[[3, 7]], atol=1e-6)
 
 
-def test_k_analogs_average_the_successors_of_the_k_most_similar_embeddings() -> None:
+def test_analogs_that_do_not_change_forecast_persistence_of_the_query() -> None:
+    contexts, _ = _archive()
+    unchanged = np.repeat(contexts[:, -1:, :, :, TARGET], 2, axis=1)  # every successor is its context's last hour
+    queries = contexts[:4] + 0.5 * np.random.default_rng(1).normal(size=contexts[:4].shape).astype("float32")
+    forecast = analog_forecast(_encoder(), contexts, unchanged, queries, k=3, target_index=TARGET)
+    np.testing.assert_allclose(forecast, np.repeat(queries[:, -1:, :, :, TARGET], 2, axis=1), atol=1e-6)
+
+
+def test_k_analogs_add_the_mean_change_of_the_k_most_similar_embeddings_to_the_last_observed_hour() -> None:
     encoder = _encoder()
     contexts, successors = _archive()
     queries = contexts[:4] + 0.5 * np.random.default_rng(1).normal(size=contexts[:4].shape).astype("float32")
     similarity = embed(encoder, queries) @ embed(encoder, contexts).T  # independent reference: brute force in numpy
-    expected = np.stack([successors[np.argsort(-row)[:3]].mean(axis=0) for row in similarity])
-    np.testing.assert_allclose(analog_forecast(encoder, contexts, successors, queries, k=3), expected, rtol=1e-5)
+    changes = successors - contexts[:, -1:, :, :, TARGET]
+    nearest = np.argsort(-similarity, axis=1)[:, :3]
+    expected = queries[:, -1:, :, :, TARGET] + changes[nearest].mean(axis=1)
+    forecast = analog_forecast(encoder, contexts, successors, queries, k=3, target_index=TARGET)
+    np.testing.assert_allclose(forecast, expected, rtol=1e-5, atol=1e-6)
 
 
 def test_built_model_loads_like_a_trained_model_and_rolls_out(tmp_path: Path) -> None:
@@ -61,7 +73,8 @@ def test_built_model_loads_like_a_trained_model_and_rolls_out(tmp_path: Path) ->
     build_analog(tmp_path / "context.keras", train, 2, tmp_path / "analog.keras")
     model = load_model(tmp_path / "analog.keras")  # the evaluate rule's loader
     context = context_part(meta, windows)
-    expected = analog_forecast(distance.encoder, context, future_target(meta, windows)[..., 0], context[:5], k=2)
+    future = future_target(meta, windows)[..., 0]
+    expected = analog_forecast(distance.encoder, context, future, context[:5], k=2, target_index=meta.target_index)
     np.testing.assert_allclose(model.predict(context[:5], verbose=0)[..., 0], expected, rtol=1e-6)
     longer, _ = predict_horizon(model, context[:5], 2 * meta.forecast, meta.target_index)  # past the archive's horizon
     np.testing.assert_allclose(longer[:, : meta.forecast], expected, rtol=1e-6)
