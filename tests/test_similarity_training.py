@@ -10,10 +10,10 @@ import pytest
 from helpers import split
 
 import ambs.training.fitting
-from ambs.similarity import training
 from ambs.similarity.lsim import LearnedDistance, load_distance
 from ambs.similarity.views import ContrastiveViews
 from ambs.training.fitting import StopOnSigterm
+from ambs.training.similarity import train_similarity
 
 HYPER = {
     "filters": [3, 4],
@@ -56,7 +56,7 @@ def _interrupted(monkeypatch: pytest.MonkeyPatch, train: Path, outputs: tuple[Pa
     """Train with HYPER until SIGTERM stops it in the second epoch: one finished epoch is checkpointed."""
     monkeypatch.setattr(ambs.training.fitting, "StopOnSigterm", StopInSecondEpoch)
     with pytest.raises(SystemExit):
-        training.train_similarity("target", HYPER, train, *outputs, seed=0)
+        train_similarity("target", HYPER, train, *outputs, seed=0)
     monkeypatch.undo()
     assert not outputs[0].exists() and (outputs[2] / "backup" / "epoch-0001").is_dir()
 
@@ -67,10 +67,10 @@ def test_interrupted_training_resumes_to_the_uninterrupted_result(
     train = split(tmp_path, "train", "2017-07-01T00", 60, 1)
     whole = (tmp_path / "whole.keras", tmp_path / "whole.csv", tmp_path / "whole")
     outputs = (tmp_path / "distance.keras", tmp_path / "history.csv", tmp_path / "work")
-    uninterrupted = training.train_similarity("target", HYPER, train, *whole, seed=0)
+    uninterrupted = train_similarity("target", HYPER, train, *whole, seed=0)
     _interrupted(monkeypatch, train, outputs)
     capsys.readouterr()
-    distance = training.train_similarity("target", HYPER, train, *outputs, seed=0)
+    distance = train_similarity("target", HYPER, train, *outputs, seed=0)
     log = capsys.readouterr().out
     assert "resuming after epoch 1" in log and "epoch 1/3" not in log and "epoch 2/3" in log and "epoch 3/3" in log
     assert not (outputs[2] / "backup").exists()  # checkpoints go once the distance is saved
@@ -85,7 +85,7 @@ def test_interrupted_training_resumes_to_the_uninterrupted_result(
     windows = np.random.default_rng(0).normal(size=(2, 3, 8, 8, 1)).astype("float32")
     np.testing.assert_allclose(reloaded.pairwise(windows, windows), distance.pairwise(windows, windows), atol=1e-6)
     with pytest.raises(ValueError, match="hyperparameters.similarity.batch_size"):
-        training.train_similarity("context", {**HYPER, "batch_size": 1000}, train, *outputs, seed=0)
+        train_similarity("context", {**HYPER, "batch_size": 1000}, train, *outputs, seed=0)
 
 
 def test_training_of_another_configuration_is_not_resumed(
@@ -95,7 +95,7 @@ def test_training_of_another_configuration_is_not_resumed(
     outputs = (tmp_path / "distance.keras", tmp_path / "history.csv", tmp_path / "work")
     _interrupted(monkeypatch, train, outputs)
     capsys.readouterr()
-    training.train_similarity("target", {**HYPER, "learning_rate": 0.02, "epochs": 1}, train, *outputs, seed=0)
+    train_similarity("target", {**HYPER, "learning_rate": 0.02, "epochs": 1}, train, *outputs, seed=0)
     log = capsys.readouterr().out
     assert "another configuration" in log and "resuming" not in log and "epoch 1/1" in log
     assert pd.read_csv(outputs[1])["epoch"].tolist() == [0]
