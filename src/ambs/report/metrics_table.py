@@ -1,6 +1,6 @@
 """The metrics table of the summarize rule: every model's mean scores per lead hour in one table.
 
-Each model's ``metrics.csv`` (``evaluate.summary_table``) is one block of rows; the
+Each model's ``metrics.csv`` (``ambs.evaluation.scoring.summary_table``) is one block of rows; the
 learned distance, where it was scored, joins as one more column. The CSV keeps six
 significant digits, and the markdown shows the RMSE per lead hour, one column per model.
 """
