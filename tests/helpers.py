@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import xarray as xr
@@ -45,3 +47,27 @@ def run_under_jax(code: str) -> str:
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False)
     assert out.returncode == 0, out.stderr[-2000:]
     return out.stdout
+
+
+def train_command(tmp_path: Path, hyper: dict[str, Any]) -> list[str]:
+    """scripts/train.py fitting a ConvLSTM with seed 1 on the splits train/ and val/ of ``tmp_path``, outputs beside them."""
+    return [
+        sys.executable,
+        str(Path(__file__).resolve().parents[1] / "scripts" / "train.py"),
+        "--model",
+        "convlstm",
+        "--hyper",
+        json.dumps(hyper),
+        "--seed",
+        "1",
+        "--train",
+        str(tmp_path / "train"),
+        "--val",
+        str(tmp_path / "val"),
+        "--out",
+        str(tmp_path / "model.keras"),
+        "--history",
+        str(tmp_path / "history.csv"),
+        "--workdir",
+        str(tmp_path / "work"),
+    ]

@@ -10,7 +10,6 @@ directory, and stops every daemon it started at the end.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -25,7 +24,7 @@ import pytest
 import yaml
 import yte
 from conftest import ROOT
-from helpers import split
+from helpers import split, train_command
 
 sys.path.insert(0, str(ROOT / "tests" / "slurm"))
 from cluster import ACCOUNT, LocalSlurm, install_with_apt  # noqa: E402
@@ -202,26 +201,7 @@ HYPER = {"filters": 4, "kernel_size": 3, "epochs": 4, "batch_size": 4, "learning
 
 
 def _train_cmd(tmp_path: Path) -> list[str]:
-    return [
-        sys.executable,
-        str(ROOT / "scripts" / "train.py"),
-        "--model",
-        "convlstm",
-        "--hyper",
-        json.dumps(HYPER),
-        "--seed",
-        "1",
-        "--train",
-        str(tmp_path / "train"),
-        "--val",
-        str(tmp_path / "val"),
-        "--out",
-        str(tmp_path / "model.keras"),
-        "--history",
-        str(tmp_path / "history.csv"),
-        "--workdir",
-        str(tmp_path / "work"),
-    ]
+    return train_command(tmp_path, HYPER)
 
 
 def test_sigterm_saves_a_backup_and_the_rerun_resumes(tmp_path: Path) -> None:

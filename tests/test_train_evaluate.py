@@ -6,15 +6,13 @@ import json
 import shutil
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import keras
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import ROOT
-from helpers import STATS, split
+from helpers import STATS, split, train_command
 
 from ambs.evaluation.scoring import References, evaluate, load_test_set, summary_table
 from ambs.models.registry import build_model, load_model
@@ -29,26 +27,7 @@ HYPER = {"filters": 4, "kernel_size": 3, "epochs": 2, "batch_size": 8, "learning
 
 
 def _train_cmd(tmp_path: Path, epochs: int) -> list[str]:
-    return [
-        sys.executable,
-        str(ROOT / "scripts" / "train.py"),
-        "--model",
-        "convlstm",
-        "--hyper",
-        json.dumps({**HYPER, "epochs": epochs}),
-        "--seed",
-        "1",
-        "--train",
-        str(tmp_path / "train"),
-        "--val",
-        str(tmp_path / "val"),
-        "--out",
-        str(tmp_path / "model.keras"),
-        "--history",
-        str(tmp_path / "history.csv"),
-        "--workdir",
-        str(tmp_path / "work"),
-    ]
+    return train_command(tmp_path, {**HYPER, "epochs": epochs})
 
 
 @pytest.fixture(scope="module")
