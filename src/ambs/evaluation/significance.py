@@ -27,7 +27,7 @@ import pandas as pd
 import xarray as xr
 from scipy import stats
 
-from ambs.catalogue import METRICS
+from ambs.evaluation.skill import compared_pairs
 
 LEVEL = 0.05
 COLUMNS = ["model", "reference", "metric", "lead", "mean_difference", "statistic", "p_value", "significant"]
@@ -86,18 +86,13 @@ def paired_test(model: xr.DataArray, reference: xr.DataArray, max_lag_hours: flo
 
 
 def significance_table(results: dict[str, xr.Dataset], references: list[str], max_lag_hours: float) -> pd.DataFrame:
-    """Rows of ``COLUMNS`` for every model against every other model named in ``references``, every metric both have.
+    """Rows of ``COLUMNS`` for every pair of ``ambs.evaluation.skill.compared_pairs``.
 
     ``mean_difference`` is model minus reference in the metric's units: negative is
     better for errors (mse, rmse, mae), positive for ssim and acc.
     """
     tables = []
-    for reference in references:
-        for model, result in results.items():
-            if model == reference:
-                continue
-            for metric, entry in METRICS.items():
-                if entry.perfect is not None and metric in result and metric in results[reference]:
-                    table = paired_test(result[metric], results[reference][metric], max_lag_hours)
-                    tables.append(table.assign(model=model, reference=reference, metric=metric)[COLUMNS])
+    for model, reference, metric, scores, reference_scores, _ in compared_pairs(results, references):
+        table = paired_test(scores, reference_scores, max_lag_hours)
+        tables.append(table.assign(model=model, reference=reference, metric=metric)[COLUMNS])
     return pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=COLUMNS)

@@ -7,6 +7,8 @@ the init times where both have a score (daily persistence lacks the first day).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 import pandas as pd
 import xarray as xr
@@ -30,28 +32,37 @@ def paired_skill(result: xr.DataArray, reference: xr.DataArray, perfect: float) 
     return xr.apply_ufunc(skill_score, result.where(both).mean("init"), reference.where(both).mean("init"), perfect)
 
 
-def skill_table(results: dict[str, xr.Dataset], baselines: list[str]) -> pd.DataFrame:
-    """Rows (model, baseline, metric, lead, skill) for every model against every other model named in ``baselines``.
+def compared_pairs(
+    results: dict[str, xr.Dataset], references: list[str]
+) -> Iterator[tuple[str, str, str, xr.DataArray, xr.DataArray, float]]:
+    """(model, reference, metric, model's scores, reference's scores, perfect score) of every pair to compare.
 
-    Every catalogue metric with a perfect score that both have is compared, in catalogue order.
+    Every model against every other model named in ``references``, on every catalogue metric with a
+    perfect score that both have, in catalogue order: what skill and significance are computed on.
     """
-    rows = []
-    for baseline in baselines:
+    for reference in references:
         for model, result in results.items():
-            if model == baseline:
+            if model == reference:
                 continue
             for metric, entry in METRICS.items():
-                if entry.perfect is not None and metric in result and metric in results[baseline]:
-                    skill = paired_skill(result[metric], results[baseline][metric], entry.perfect)
-                    rows.append(
-                        pd.DataFrame(
-                            {
-                                "model": model,
-                                "baseline": baseline,
-                                "metric": metric,
-                                "lead": skill["lead"].values,
-                                "skill": skill.values,
-                            }
-                        )
-                    )
+                if entry.perfect is not None and metric in result and metric in results[reference]:
+                    yield model, reference, metric, result[metric], results[reference][metric], entry.perfect
+
+
+def skill_table(results: dict[str, xr.Dataset], baselines: list[str]) -> pd.DataFrame:
+    """Rows (model, baseline, metric, lead, skill) of every pair of ``compared_pairs``."""
+    rows = []
+    for model, baseline, metric, scores, reference, perfect in compared_pairs(results, baselines):
+        skill = paired_skill(scores, reference, perfect)
+        rows.append(
+            pd.DataFrame(
+                {
+                    "model": model,
+                    "baseline": baseline,
+                    "metric": metric,
+                    "lead": skill["lead"].values,
+                    "skill": skill.values,
+                }
+            )
+        )
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=COLUMNS)
