@@ -40,9 +40,10 @@ parser.add_argument("--resamples", type=int, required=True, help="bootstrap resa
 parser.add_argument("--bootstrap-seed", type=int, required=True)
 args = parser.parse_args()
 
-test = load_test_set(args.test, json.loads(args.stats.read_text()))
+climatology = xr.load_dataset(args.climatology) if args.climatology else None
+test = load_test_set(args.test, json.loads(args.stats.read_text()), climatology)
 references = References(
-    climatology=xr.load_dataset(args.climatology) if args.climatology else None,
+    climatology=climatology,
     history=load_months(args.history, test.meta.target) if args.history else None,
 )
 result, forecast = evaluate(

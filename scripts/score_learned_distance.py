@@ -13,7 +13,10 @@ parser.add_argument("--stats", type=Path, required=True)
 parser.add_argument("--distance", type=Path, required=True, help="LearnedDistance of the target view")
 parser.add_argument("--out", type=Path, required=True, help="learned_distance.nc")
 parser.add_argument("--table", type=Path, required=True, help="mean per lead as CSV")
+parser.add_argument("--climatology", type=Path, default=None, help="climatology.nc, for a split of departures from it")
 args = parser.parse_args()
 
-score = score_forecast_file(args.model, args.forecast, args.test, args.stats, args.distance, args.out, args.table)
+score = score_forecast_file(
+    args.model, args.forecast, args.test, args.stats, args.distance, args.out, args.table, args.climatology
+)
 print(score.mean("init").to_series().round(4).to_string())

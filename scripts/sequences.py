@@ -4,6 +4,8 @@ import argparse
 import json
 from pathlib import Path
 
+import xarray as xr
+
 from ambs.catalogue import SPLITS
 from ambs.preprocessing.normalisation import METHODS
 from ambs.sequences.tfrecords import write_split
@@ -18,6 +20,9 @@ parser.add_argument("--context", type=int, required=True)
 parser.add_argument("--forecast", type=int, required=True)
 parser.add_argument("--stride", type=int, required=True)
 parser.add_argument("--normalisation", required=True, choices=METHODS, help="scaling with the training statistics")
+parser.add_argument(
+    "--climatology", type=Path, default=None, help="the target's climatology.nc: store the target as departures from it"
+)
 parser.add_argument("inputs", type=Path, nargs="+", help="cropped monthly netCDF files of the split")
 args = parser.parse_args()
 
@@ -32,5 +37,6 @@ meta = write_split(
     stride=args.stride,
     out_dir=args.out,
     normalisation=args.normalisation,
+    climatology=xr.load_dataset(args.climatology) if args.climatology else None,
 )
 print(f"split {args.split}: {meta.count} windows of shape {meta.shape} written to {args.out}")

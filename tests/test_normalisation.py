@@ -14,6 +14,7 @@ from ambs.config import Area
 from ambs.evaluation.scoring import load_test_set
 from ambs.extraction.month import extract_month
 from ambs.extraction.synthetic import SyntheticClient
+from ambs.preprocessing.climatology import at_valid_times, monthly_hourly_climatology
 from ambs.preprocessing.crop import run
 from ambs.preprocessing.normalisation import METHODS, Normaliser
 from ambs.sequences.meta import SplitMeta
@@ -99,20 +100,44 @@ def test_statistics_come_from_the_training_months_only(raw_root: Path, tmp_path:
     assert _preprocess(raw_root, tmp_path / "b") == stats
 
 
+@pytest.mark.parametrize("anomaly", [False, True], ids=["fields", "departures"])
 @pytest.mark.parametrize("method", METHODS)
-def test_test_windows_are_scaled_with_training_statistics_and_restored_exactly(method: str, tmp_path: Path) -> None:
+def test_test_windows_are_scaled_with_training_statistics_and_restored_exactly(
+    method: str, anomaly: bool, tmp_path: Path
+) -> None:
+    """Plain windows hold the normalised target; with its climatology, the normalised departure from it."""
     train = cropped_month(tmp_path / "train.nc", "2017-07-01T00", 48, 1)
-    test = cropped_month(tmp_path / "test.nc", "2017-09-01T00", 30, 2)
+    test = cropped_month(tmp_path / "test.nc", "2017-07-10T00", 30, 2)
     with xr.open_dataset(train) as ds:
         stats = {name: _stats(ds[name].values.astype(np.float64)) for name in VARIABLES}
-    normalised = load_normalised([test], VARIABLES, stats, method)
+    climatology = monthly_hourly_climatology([train], "t2m") if anomaly else None
     with xr.open_dataset(test) as ds:
         raw = ds["t2m"].values.astype(np.float64)
-    expected = Normaliser.from_stats(stats, "t2m", method).normalise(raw)
+        reference = at_valid_times(climatology, ds["time"].values) if anomaly else 0.0
+    normaliser = Normaliser.from_stats(stats, "t2m", method)
+    normalised = load_normalised([test], VARIABLES, stats, method, {"t2m": climatology} if anomaly else None)
+    expected = normaliser.normalise(raw) - (normaliser.normalise(reference) if anomaly else 0.0)
     np.testing.assert_allclose(normalised.isel(channel=0).values, expected, rtol=0, atol=2e-5)  # float32 data
-    meta = write_split("test", [test], stats, VARIABLES, "t2m", 4, 3, 2, tmp_path / "seq", normalisation=method)
-    assert SplitMeta.read(tmp_path / "seq").normalisation == method == meta.normalisation
-    windows = load_test_set(tmp_path / "seq", stats)
-    first = int((np.datetime64(meta.init_times[0]) - np.datetime64("2017-09-01T00")) / np.timedelta64(1, "h"))
+    meta = write_split(
+        "test",
+        [test],
+        stats,
+        VARIABLES,
+        "t2m",
+        4,
+        3,
+        2,
+        tmp_path / "seq",
+        normalisation=method,
+        climatology=climatology,
+    )
+    written = SplitMeta.read(tmp_path / "seq")
+    assert written.normalisation == method == meta.normalisation and written.target_anomaly == anomaly
+    assert written.channel_names == ["t2m - climatology" if anomaly else "t2m", "msl"]
+    if anomaly:
+        with pytest.raises(ValueError, match="climatology"):
+            load_test_set(tmp_path / "seq", stats)
+    windows = load_test_set(tmp_path / "seq", stats, climatology)
+    first = int((np.datetime64(meta.init_times[0]) - np.datetime64("2017-07-10T00")) / np.timedelta64(1, "h"))
     np.testing.assert_allclose(windows.truth[0], raw[first + 1 : first + 4], rtol=1e-6)
     np.testing.assert_allclose(windows.observed[0], raw[first - 3 : first + 1], rtol=1e-6)

@@ -13,6 +13,7 @@ from helpers import STATS, split
 
 from ambs.evaluation.learned_distance import lead_windows, learned_distance, score_forecast_file, write_learned_distance
 from ambs.preprocessing.normalisation import Normaliser
+from ambs.sequences.target_scale import TargetScale
 from ambs.similarity.encoder import build_encoder
 from ambs.similarity.lsim import LearnedDistance
 
@@ -40,8 +41,12 @@ def _forecast(fcst: np.ndarray, truth: np.ndarray, context: np.ndarray) -> xr.Da
             "truth": (dims, truth),
             "context": (("init", "context_lead", "latitude", "longitude"), context),
         },
-        coords={"init": np.arange(len(fcst)), "lead": np.arange(1, fcst.shape[1] + 1)},
-    )
+        coords={
+            "init": np.datetime64("2017-09-01T12", "ns") + np.arange(len(fcst)) * np.timedelta64(5, "h"),
+            "lead": np.arange(1, fcst.shape[1] + 1),
+            "context_lead": np.arange(1 - context.shape[1], 1),
+        },
+    ).assign_coords(valid_time=lambda ds: ds["init"] + ds["lead"].astype("timedelta64[h]"))
 
 
 def test_distance_is_zero_until_the_first_wrong_hour_then_positive(tmp_path: Path) -> None:
@@ -50,7 +55,9 @@ def test_distance_is_zero_until_the_first_wrong_hour_then_positive(tmp_path: Pat
     truth = 280 + 3 * _series(2, 5, 2)  # five leads scored by a three-hour metric: past its horizon too
     fcst = truth.copy()
     fcst[:, 2:] += 2.0  # right for two hours, then wrong
-    score = learned_distance(distance, _forecast(fcst, truth, 280 + 3 * _series(2, 4, 3)), Normaliser(280.0, 3.0))
+    score = learned_distance(
+        distance, _forecast(fcst, truth, 280 + 3 * _series(2, 4, 3)), TargetScale(Normaliser(280.0, 3.0))
+    )
     assert score.dims == ("init", "lead") and score.shape == (2, 5)
     np.testing.assert_array_equal(score.values[:, :2], 0.0)
     assert np.all(score.values[:, 2:] > 0)
@@ -74,7 +81,7 @@ def test_forecast_file_is_normalised_like_the_test_split(tmp_path: Path) -> None
     score = score_forecast_file(
         "mine", tmp_path / "forecast.nc", test, tmp_path / "stats.json", tmp_path / "distance.keras", *files
     )
-    expected = learned_distance(distance, forecast, Normaliser(STATS["t2m"]["mean"], STATS["t2m"]["std"]))
+    expected = learned_distance(distance, forecast, TargetScale(Normaliser(STATS["t2m"]["mean"], STATS["t2m"]["std"])))
     xr.testing.assert_allclose(score, expected)
     xr.testing.assert_allclose(xr.load_dataset(files[0])["learned_distance"], score)
     assert pd.read_csv(files[1])["model"].tolist() == ["mine"] * 3

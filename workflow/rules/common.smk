@@ -28,6 +28,9 @@ RAW_FILES = raw_filenames(config["variables"]) if ERA5 else []
 BASELINE_MODELS = [m for m in config["models"] if MODELS[m].kind is Kind.BASELINE]
 # Fitted by rule train, with a history.csv (the analog model is built by rule build_analog instead).
 TRAINED_MODELS = [m for m in config["models"] if MODELS[m].has_train_job]
+# The target's windows hold departures from the climatology (target_anomaly): the input of every rule that writes or
+# reads them in physical units.
+ANOMALY_REFERENCE = {"climatology": f"{RESULTS}/climatology.nc"} if ERA5 and config["target_anomaly"] else {}
 
 
 wildcard_constraints:

@@ -1,6 +1,7 @@
 rule sequences:
     """Normalised sliding windows of one split as TFRecord shards."""
     input:
+        **ANOMALY_REFERENCE,
         months=lambda wc: cropped(wc.split),
         stats=f"{RESULTS}/statistics.json",
     output:
@@ -17,7 +18,9 @@ rule sequences:
         forecast=lambda wc: split_forecast_hours(config, wc.split),  # test: eval_forecast_hours
         stride=config["stride_hours"],
         normalisation=config["normalisation"],
+        climatology=optional_args("climatology"),
     shell:
         "python {params.script} --split {wildcards.split} --stats {input.stats} --out {output}"
         " --variables {params.variables} --target {params.target} --context {params.context}"
-        " --forecast {params.forecast} --stride {params.stride} --normalisation {params.normalisation} {input.months} > {log} 2>&1"
+        " --forecast {params.forecast} --stride {params.stride} --normalisation {params.normalisation} {params.climatology}"
+        " {input.months} > {log} 2>&1"

@@ -94,6 +94,7 @@ rule evaluate_similarity:
 rule score_learned_distance:
     """The learned distance between one model's forecasts and the truth, per init time and lead hour."""
     input:
+        **ANOMALY_REFERENCE,
         forecast=f"{RESULTS}/evaluation/{{model}}/forecast.nc",
         test=f"{RESULTS}/sequences/test",
         stats=f"{RESULTS}/statistics.json",
@@ -107,9 +108,11 @@ rule score_learned_distance:
         "../../envs/ambs.yaml"
     params:
         script=SCRIPTS / "score_learned_distance.py",
+        climatology=optional_args("climatology"),
     shell:
         "python {params.script} --model {wildcards.model} --forecast {input.forecast} --test {input.test}"
-        " --stats {input.stats} --distance {input.distance} --out {output.netcdf} --table {output.table} > {log} 2>&1"
+        " --stats {input.stats} --distance {input.distance} --out {output.netcdf} --table {output.table}"
+        " {params.climatology} > {log} 2>&1"
 
 
 rule plot_query:

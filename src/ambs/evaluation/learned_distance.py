@@ -18,8 +18,8 @@ import numpy as np
 import xarray as xr
 
 from ambs.atomic import atomic_path
-from ambs.preprocessing.normalisation import Normaliser
 from ambs.sequences.meta import SplitMeta
+from ambs.sequences.target_scale import TargetScale
 from ambs.similarity.lsim import LearnedDistance, load_distance
 
 UNITS = "1"
@@ -40,9 +40,12 @@ def lead_windows(context: np.ndarray, field: np.ndarray, hours: int) -> np.ndarr
     return windows.reshape(-1, *windows.shape[2:], 1)
 
 
-def learned_distance(distance: LearnedDistance, forecast: xr.Dataset, normaliser: Normaliser) -> xr.DataArray:
-    """d(forecast window, truth window) per (init, lead) for a forecast.nc of the evaluate rule, normalised as in training."""
-    context, fcst, truth = (normaliser.normalise(forecast[name].values) for name in ("context", "forecast", "truth"))
+def learned_distance(distance: LearnedDistance, forecast: xr.Dataset, scale: TargetScale) -> xr.DataArray:
+    """d(forecast window, truth window) per (init, lead) for a forecast.nc of the evaluate rule, scaled as in training."""
+    context_times = (forecast["init"] + forecast["context_lead"].astype("timedelta64[h]")).values
+    context = scale.to_windows(forecast["context"].values, context_times)
+    valid_times = forecast["valid_time"].transpose("init", "lead").values
+    fcst, truth = (scale.to_windows(forecast[name].values, valid_times) for name in ("forecast", "truth"))
     hours, *grid = distance.encoder.input_shape[1:-1]
     if tuple(grid) != fcst.shape[2:]:
         raise ValueError(
@@ -79,13 +82,16 @@ def score_forecast_file(
     distance_path: Path,
     netcdf_path: Path,
     table_path: Path,
+    climatology_path: Path | None = None,
 ) -> xr.DataArray:
     """Score one forecast.nc of the evaluate rule by the learned distance saved at ``distance_path``; write both files.
 
-    The forecast is normalised like the test split's target, as the encoder saw it in training.
+    The forecast is scaled like the test split's target, as the encoder saw it in training (a split of
+    departures from the climatology needs ``climatology_path``).
     """
     meta = SplitMeta.read(test_dir)
-    normaliser = Normaliser.from_stats(json.loads(stats_path.read_text()), meta.target, meta.normalisation)
-    score = learned_distance(load_distance(distance_path), xr.load_dataset(forecast_path), normaliser)
+    climatology = xr.load_dataset(climatology_path) if climatology_path else None
+    scale = TargetScale.of_split(meta, json.loads(stats_path.read_text()), climatology)
+    score = learned_distance(load_distance(distance_path), xr.load_dataset(forecast_path), scale)
     write_learned_distance(score, model, netcdf_path, table_path)
     return score

@@ -19,8 +19,8 @@ from ambs.models import baselines
 from ambs.models.registry import load_model
 from ambs.models.rollout import predict_horizon
 from ambs.preprocessing.climatology import at_valid_times, fallback_months
-from ambs.preprocessing.normalisation import Normaliser
 from ambs.sequences.meta import SplitMeta, context_part, future_target
+from ambs.sequences.target_scale import TargetScale
 from ambs.sequences.tfrecords import read_split
 
 
@@ -32,7 +32,7 @@ class EvalWindows:
     context: np.ndarray  # normalised, every variable: (init, context, lat, lon, channel)
     observed: np.ndarray  # the target's context in physical units: (init, context, lat, lon)
     truth: np.ndarray  # physical units: (init, lead, lat, lon)
-    normaliser: Normaliser
+    scale: TargetScale  # the way from the windows' target values to physical units
 
 
 @dataclass(frozen=True)
@@ -49,17 +49,20 @@ class References:
         return value
 
 
-def load_test_set(test_dir: Path, stats: dict[str, Any]) -> EvalWindows:
-    """All test windows of ``test_dir``; the target is denormalised with the split's own normalisation."""
+def load_test_set(test_dir: Path, stats: dict[str, Any], climatology: xr.Dataset | None = None) -> EvalWindows:
+    """All test windows of ``test_dir``; the target is brought back to physical units as the split was written.
+
+    A split of departures from the climatology (``target_anomaly``) needs that ``climatology``.
+    """
     meta, windows = read_split(test_dir)
     context = np.ascontiguousarray(context_part(meta, windows))  # a copy: the windows need not stay in memory
-    normaliser = Normaliser.from_stats(stats, meta.target, meta.normalisation)
+    scale = TargetScale.of_split(meta, stats, climatology)
     return EvalWindows(
         meta=meta,
         context=context,
-        observed=normaliser.denormalise(context[..., meta.target_index].astype(np.float64)),
-        truth=normaliser.denormalise(future_target(meta, windows)[..., 0].astype(np.float64)),
-        normaliser=normaliser,
+        observed=scale.to_units(context[..., meta.target_index], meta.context_times),
+        truth=scale.to_units(future_target(meta, windows)[..., 0], meta.valid_times),
+        scale=scale,
     )
 
 
@@ -109,8 +112,8 @@ def forecast(
         seed,
     )
     if members is None:
-        return test.normaliser.denormalise(fcst.astype(np.float64)), None
-    members = test.normaliser.denormalise(members.astype(np.float64))
+        return test.scale.to_units(fcst, test.meta.valid_times), None
+    members = test.scale.to_units(members, test.meta.valid_times)
     return members.mean(axis=0), members
 
 

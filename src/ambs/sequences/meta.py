@@ -47,10 +47,16 @@ class SplitMeta:
     target_units: str = "1"  # CF's dimensionless unit
     target_long_name: str = ""
     target_standard_name: str = ""  # empty where CF names no such quantity (generated datasets)
+    target_anomaly: bool = False  # the target channel holds the departure from the climatology (sequences.target_scale)
 
     @property
     def target_index(self) -> int:
         return self.variables.index(self.target)
+
+    @property
+    def channel_names(self) -> list[str]:
+        """What each channel holds, for labels: the variable, or the target's departure from its climatology."""
+        return [f"{v} - climatology" if self.target_anomaly and v == self.target else v for v in self.variables]
 
     @property
     def init_datetimes(self) -> np.ndarray:
@@ -66,6 +72,11 @@ class SplitMeta:
     def valid_times(self) -> np.ndarray:
         """(init, lead) valid times as datetime64[ns]."""
         return self.init_datetimes[:, None] + self.leads[None, :].astype("timedelta64[h]")
+
+    @property
+    def context_times(self) -> np.ndarray:
+        """(init, context hour) times of the context as datetime64[ns], the init time last."""
+        return self.init_datetimes[:, None] + np.arange(1 - self.context, 1)[None, :].astype("timedelta64[h]")
 
     def write(self, split_dir: Path) -> None:
         """``split_dir/meta.json``, with the record layout of the shards beside it."""

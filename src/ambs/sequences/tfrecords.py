@@ -28,16 +28,22 @@ from ambs.preprocessing.netcdf_variables import read_variables
 from ambs.preprocessing.normalisation import DEFAULT_METHOD, Normaliser
 from ambs.sequences.example_encoding import run_example
 from ambs.sequences.meta import HOUR, SequenceError, SplitMeta, context_part, future_target
+from ambs.sequences.target_scale import TargetScale
 
 SHARD_SIZE = 256  # windows per shard file
 RUN_WINDOWS = 64  # windows per record: bounds the frames one parse decodes
 
 
 def load_normalised(
-    paths: list[Path], variables: list[str], stats: dict[str, Any], method: str = DEFAULT_METHOD
+    paths: list[Path],
+    variables: list[str],
+    stats: dict[str, Any],
+    method: str = DEFAULT_METHOD,
+    anomalies: dict[str, xr.Dataset] | None = None,
 ) -> xr.DataArray:
     """Concatenate cropped months in time and normalise each variable (z-score or min-max) with the training statistics.
 
+    The variables in ``anomalies`` are held as departures from their climatology (``ambs.sequences.target_scale``).
     The values are one C-ordered float32 array, so that every window is a contiguous view of it.
     """
     ds = xr.concat([read_variables(p, variables) for p in paths], dim="time")
@@ -45,8 +51,9 @@ def load_normalised(
         ds = ds.sortby("time")
     values = np.empty((*ds[variables[0]].shape, len(variables)), dtype=np.float32)
     for channel, v in enumerate(variables):
-        values[..., channel] = Normaliser.from_stats(stats, v, method).normalise(
-            ds[v].transpose("time", "latitude", "longitude").values
+        scale = TargetScale(Normaliser.from_stats(stats, v, method), (anomalies or {}).get(v))
+        values[..., channel] = scale.to_windows(
+            ds[v].transpose("time", "latitude", "longitude").values, ds["time"].values
         )
     coords = {name: ds[name] for name in ("time", "latitude", "longitude")}
     return xr.DataArray(values, coords=coords, dims=("time", "latitude", "longitude", "channel"))
@@ -73,12 +80,18 @@ def write_split(
     stride: int,
     out_dir: Path,
     normalisation: str = DEFAULT_METHOD,
+    climatology: xr.Dataset | None = None,
 ) -> SplitMeta:
-    """Write one split's windows as TFRecord shards plus meta.json, atomically as a directory."""
+    """Write one split's windows as TFRecord shards plus meta.json, atomically as a directory.
+
+    With the target's ``climatology`` the target channel holds its departures from it (config key target_anomaly).
+    """
     if not paths:
         raise SequenceError(f"split '{split}': no cropped months to cut windows from (config key 'months.{split}')")
     era5 = lookup(target)  # the target's units and names
-    data = load_normalised(paths, variables, stats, normalisation)
+    data = load_normalised(
+        paths, variables, stats, normalisation, None if climatology is None else {target: climatology}
+    )
     times = data["time"].values
     starts = window_starts(times, context + forecast, stride)
     if starts.size == 0:
@@ -105,6 +118,7 @@ def write_split(
         target_units=era5.units,
         target_long_name=era5.long_name,
         target_standard_name=era5.standard_name,
+        target_anomaly=climatology is not None,
     )
     return write_windows(values, starts, meta, out_dir)
 
