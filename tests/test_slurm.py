@@ -197,7 +197,7 @@ def test_failed_slurm_job_names_its_log(slurm: LocalSlurm, tmp_path: Path) -> No
 # ---------------------------------------------------------------------------------------------
 # SIGTERM (Slurm's signal at the time limit) and the distribution scope, no Slurm needed
 
-HYPER = {"filters": 4, "kernel_size": 3, "epochs": 4, "batch_size": 4, "learning_rate": 0.003}
+HYPER = {"filters": 4, "kernel_size": 3, "epochs": 4, "batch_size": 4, "learning_rate": 0.003, "patience": 4}
 
 
 def _train_cmd(tmp_path: Path) -> list[str]:

@@ -23,7 +23,7 @@ from ambs.training.checkpoints import EpochCheckpoints, random_states
 from ambs.training.fitting import keep_history_before
 from ambs.training.networks import epoch_batches
 
-HYPER = {"filters": 4, "kernel_size": 3, "epochs": 2, "batch_size": 8, "learning_rate": 0.003}
+HYPER = {"filters": 4, "kernel_size": 3, "epochs": 2, "batch_size": 8, "learning_rate": 0.003, "patience": 2}
 
 
 def _train_cmd(tmp_path: Path, epochs: int) -> list[str]:

@@ -15,6 +15,7 @@ result identical to an uninterrupted run.
 
 from __future__ import annotations
 
+import csv
 import signal
 import threading
 import time
@@ -26,7 +27,7 @@ from typing import Any
 import keras
 
 from ambs.atomic import atomic_path
-from ambs.training.checkpoints import EpochCheckpoints
+from ambs.training.checkpoints import STATE, EpochCheckpoints
 
 
 class EpochProgress(keras.callbacks.Callback):
@@ -99,6 +100,56 @@ class StopOnSigterm(keras.callbacks.Callback):
         self._stop_if_requested()
 
 
+class EarlyStopping(keras.callbacks.Callback):
+    """Stop when ``val_loss`` has not improved for ``patience`` epochs; the best epoch's weights are the result.
+
+    Resumable like the rest of the fit: the state (best loss, epochs since) is replayed from the
+    CSV history of the finished epochs, and the best weights are a directory beside the
+    checkpoints, so a rerun stops where an uninterrupted run stops, with the same weights.
+    """
+
+    monitor = "val_loss"
+
+    def __init__(self, directory: Path, patience: int) -> None:
+        super().__init__()
+        self.directory = Path(directory)
+        self.patience = patience
+        self.best = float("inf")
+        self.waited = 0
+
+    def replay(self, history: Path) -> None:
+        """Take the state after the finished epochs of the CSV ``history`` (none: a fresh start)."""
+        self.best, self.waited = float("inf"), 0
+        if history.exists():
+            for row in csv.DictReader(history.read_text().splitlines()):
+                self._update(float(row[self.monitor]))
+
+    @property
+    def exhausted(self) -> bool:
+        return self.waited >= self.patience
+
+    def _update(self, value: float) -> bool:
+        improved = value < self.best
+        self.best, self.waited = (value, 0) if improved else (self.best, self.waited + 1)
+        return improved
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, float] | None = None) -> None:
+        if self._update(float((logs or {})[self.monitor])):
+            with atomic_path(self.directory) as tmp:
+                tmp.mkdir()
+                self.model.save_weights(tmp / STATE)
+        elif self.exhausted:
+            print(
+                f"early stop: {self.monitor} has not improved on {self.best:.5f} for {self.waited} epochs", flush=True
+            )
+            self.model.stop_training = True
+
+    def restore_best(self, model: keras.Model) -> None:
+        """Load the best epoch's weights into ``model`` (when an epoch was validated at all)."""
+        if (self.directory / STATE).exists():
+            model.load_weights(self.directory / STATE)
+
+
 def keep_history_before(path: Path, epoch: int) -> None:
     """Drop the CSV history rows of ``epoch`` and later (and a torn last line): they are about to be redone."""
     lines = path.read_text().splitlines() if path.exists() else []
@@ -122,6 +173,7 @@ def fit_resuming(
     checkpoints: EpochCheckpoints,
     history: Path,
     callbacks: list[keras.callbacks.Callback],
+    patience: int | None = None,
     **fit_args: Any,
 ) -> None:
     """Fit the compiled ``model`` to ``epochs`` from its last checkpoint, stopping cleanly on SIGTERM.
@@ -130,18 +182,24 @@ def fit_resuming(
     resume path for every trained model: the checkpoints' fingerprint keeps a rerun
     with another configuration from resuming, and the CSV history keeps the rows of
     the finished epochs only. ``callbacks`` run before the history, log and checkpoint.
+    With a ``patience`` (it needs validation data) training stops early (``EarlyStopping``)
+    and ``model`` ends with the weights of its best epoch.
     """
     first_epoch = checkpoints.restore(model)
     keep_history_before(history, first_epoch)
     stop_on_sigterm = StopOnSigterm(checkpoints)
+    early = [] if patience is None else [EarlyStopping(checkpoints.directory / "best", patience)]
+    for stopping in early:
+        stopping.replay(history)
     callbacks = [
         *callbacks,
+        *early,
         keras.callbacks.CSVLogger(str(history), append=True),  # before the checkpoint: a rerun trims a redone row
         EpochProgress(epochs),
         checkpoints,
         stop_on_sigterm,
     ]
-    if first_epoch < epochs:
+    if first_epoch < epochs and not any(stopping.exhausted for stopping in early):
         with stop_on_sigterm.installed():
             model.fit(
                 batches(first_epoch),
@@ -151,3 +209,5 @@ def fit_resuming(
                 verbose=0,
                 **fit_args,
             )
+    for stopping in early:
+        stopping.restore_best(model)

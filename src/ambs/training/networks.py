@@ -25,6 +25,7 @@ from ambs.training.checkpoints import EpochCheckpoints, fingerprint
 from ambs.training.devices import distribution_scope
 from ambs.training.fitting import fit_resuming
 
+FINAL_RATE = 0.1  # the learning rate of the last epoch, as a fraction of the first
 EPOCH_SEEDS = 100_003  # shuffle seed of epoch e: seed * EPOCH_SEEDS + e, distinct for every (seed, epoch) in use
 
 
@@ -45,6 +46,18 @@ def epoch_batches(train_dir: Path, batch_size: int, seed: int, first_epoch: int,
     )
 
 
+def adam_with_cosine_decay(hyper: dict[str, Any], steps_per_epoch: int) -> keras.optimizers.Optimizer:
+    """Adam whose step size falls along a cosine from ``learning_rate`` to ``FINAL_RATE`` of it over ``epochs``.
+
+    Large steps early, small ones where early stopping picks the best epoch. The schedule is a
+    function of the optimizer's step count, which the checkpoints hold: a resumed run continues it.
+    """
+    schedule = keras.optimizers.schedules.CosineDecay(
+        hyper["learning_rate"], decay_steps=hyper["epochs"] * steps_per_epoch, alpha=FINAL_RATE
+    )
+    return keras.optimizers.Adam(schedule)
+
+
 def train(
     model_name: str,
     hyper: dict[str, Any],
@@ -63,7 +76,8 @@ def train(
     checkpoints = EpochCheckpoints(work_dir / "backup", fingerprint(model_name, hyper, seed, [train_dir, val_dir]))
     with distribution_scope():
         model = build_model(model_name, meta, hyper)
-        model.compile(optimizer=keras.optimizers.Adam(hyper["learning_rate"]), loss="mse", metrics=["mae"])
+        steps_per_epoch = math.ceil(meta.count / hyper["batch_size"])
+        model.compile(optimizer=adam_with_cosine_decay(hyper, steps_per_epoch), loss="mse", metrics=["mae"])
         print(f"training {model_name}: {meta.count} training windows of shape {meta.shape}", flush=True)
         fit_resuming(
             model,
@@ -72,7 +86,8 @@ def train(
             checkpoints,
             history,
             [keras.callbacks.TensorBoard(str(work_dir / "tensorboard"), write_graph=False)],
-            steps_per_epoch=math.ceil(meta.count / hyper["batch_size"]),
+            patience=hyper["patience"],
+            steps_per_epoch=steps_per_epoch,
             validation_data=make_dataset(val_dir, hyper["batch_size"]),
         )
         with atomic_path(model_path) as tmp:
