@@ -18,6 +18,8 @@ parser.add_argument("--context", type=int, required=True)
 parser.add_argument("--forecast", type=int, required=True)
 parser.add_argument("--stride", type=int, required=True)
 parser.add_argument("--normalisation", required=True, choices=METHODS, help="scaling with the training statistics")
+parser.add_argument("--forcings", nargs="*", default=[], help="channels after the variables (config key 'forcings')")
+parser.add_argument("--static", type=Path, help="the ERA5 invariants (raw/static.nc), for the static forcings")
 parser.add_argument("inputs", type=Path, nargs="+", help="cropped monthly netCDF files of the split")
 args = parser.parse_args()
 
@@ -32,5 +34,7 @@ meta = write_split(
     stride=args.stride,
     out_dir=args.out,
     normalisation=args.normalisation,
+    forcings=args.forcings,
+    static=args.static,
 )
 print(f"split {args.split}: {meta.count} windows of shape {meta.shape} written to {args.out}")

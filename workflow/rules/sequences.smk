@@ -1,8 +1,14 @@
+def sequences_inputs(wildcards):
+    inputs = {"months": cropped(wildcards.split), "stats": f"{RESULTS}/statistics.json"}
+    if STATIC_FILE:
+        inputs["static"] = STATIC_FILE
+    return inputs
+
+
 rule sequences:
-    """Normalised sliding windows of one split as TFRecord shards."""
+    """Normalised sliding windows of one split, the forcings after the variables, as TFRecord shards."""
     input:
-        months=lambda wc: cropped(wc.split),
-        stats=f"{RESULTS}/statistics.json",
+        unpack(sequences_inputs),
     output:
         directory(f"{RESULTS}/sequences/{{split}}"),
     log:
@@ -17,7 +23,10 @@ rule sequences:
         forecast=lambda wc: split_forecast_hours(config, wc.split),  # test: eval_forecast_hours
         stride=config["stride_hours"],
         normalisation=config["normalisation"],
+        forcings=" ".join(config["forcings"]),
+        static=optional_args("static"),
     shell:
         "python {params.script} --split {wildcards.split} --stats {input.stats} --out {output}"
         " --variables {params.variables} --target {params.target} --context {params.context}"
-        " --forecast {params.forecast} --stride {params.stride} --normalisation {params.normalisation} {input.months} > {log} 2>&1"
+        " --forecast {params.forecast} --stride {params.stride} --normalisation {params.normalisation}"
+        " --forcings {params.forcings} {params.static} {input.months} > {log} 2>&1"
