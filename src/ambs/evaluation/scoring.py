@@ -20,7 +20,7 @@ from ambs.models.registry import load_model
 from ambs.models.rollout import predict_horizon
 from ambs.preprocessing.climatology import at_valid_times, fallback_months
 from ambs.preprocessing.normalisation import Normaliser
-from ambs.sequences.meta import SplitMeta, context_part, future_target
+from ambs.sequences.meta import SplitMeta, context_part, future_forcings, future_target
 from ambs.sequences.tfrecords import read_split
 
 
@@ -29,7 +29,8 @@ class EvalWindows:
     """The test windows: normalised inputs for the networks, the target in physical units for scoring."""
 
     meta: SplitMeta
-    context: np.ndarray  # normalised, every variable: (init, context, lat, lon, channel)
+    context: np.ndarray  # normalised, every variable and forcing: (init, context, lat, lon, channel)
+    forcings: np.ndarray  # normalised forcings of the forecast hours: (init, lead, lat, lon, forcing)
     observed: np.ndarray  # the target's context in physical units: (init, context, lat, lon)
     truth: np.ndarray  # physical units: (init, lead, lat, lon)
     normaliser: Normaliser
@@ -57,6 +58,7 @@ def load_test_set(test_dir: Path, stats: dict[str, Any]) -> EvalWindows:
     return EvalWindows(
         meta=meta,
         context=context,
+        forcings=np.ascontiguousarray(future_forcings(meta, windows)),
         observed=normaliser.denormalise(context[..., meta.target_index].astype(np.float64)),
         truth=normaliser.denormalise(future_target(meta, windows)[..., 0].astype(np.float64)),
         normaliser=normaliser,
@@ -102,7 +104,7 @@ def forecast(
     fcst, members = predict_horizon(
         load_model(model_path),
         test.context,
-        test.meta.forecast,
+        test.forcings,
         test.meta.target_index,
         batch_size,
         ensemble_size if MODELS[model_name].stochastic else None,
