@@ -21,6 +21,7 @@ from ambs.sequences.tfrecords import (
     write_split,
     write_windows,
 )
+from ambs.similarity.windows import select_view
 
 
 def test_window_starts_skip_gaps_and_follow_stride() -> None:
@@ -153,3 +154,6 @@ def test_forcing_channels_follow_the_variables_for_every_hour(tmp_path: Path) ->
     np.testing.assert_allclose(context[0, ..., 2:], expected[:3], rtol=1e-6)
     np.testing.assert_allclose(ahead[0], expected[3:], rtol=1e-6)
     np.testing.assert_allclose(target[0, ..., 0], windows[0, 3:, ..., 1])
+    # the similarity encoders: the context view holds the forcings too, the target view the target alone
+    np.testing.assert_array_equal(select_view(meta, windows, "context"), context)
+    np.testing.assert_array_equal(select_view(meta, windows, "target"), target)
