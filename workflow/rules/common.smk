@@ -52,6 +52,13 @@ def optional_args(*names):
     return lambda wildcards, input: " ".join(f"--{name} {input[name]}" for name in names if name in input.keys())
 
 
+def sequences_inputs(wildcards):
+    inputs = {"months": cropped(wildcards.split), "stats": f"{RESULTS}/statistics.json"}
+    if STATIC_FILE:
+        inputs["static"] = STATIC_FILE
+    return inputs
+
+
 def evaluation_inputs(wildcards):
     inputs = {
         "test": f"{RESULTS}/sequences/test",

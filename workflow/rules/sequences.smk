@@ -1,10 +1,3 @@
-def sequences_inputs(wildcards):
-    inputs = {"months": cropped(wildcards.split), "stats": f"{RESULTS}/statistics.json"}
-    if STATIC_FILE:
-        inputs["static"] = STATIC_FILE
-    return inputs
-
-
 rule sequences:
     """Normalised sliding windows of one split, the forcings after the variables, as TFRecord shards."""
     input:
