@@ -56,13 +56,13 @@ def keras_model(meta: SplitMeta, jit_compile: bool | str = "auto") -> keras.Mode
     return model
 
 
-def in_memory_batches(x: np.ndarray, y: np.ndarray, batch_size: int) -> tf.data.Dataset:
+def in_memory_batches(x: tuple[np.ndarray, np.ndarray], y: np.ndarray, batch_size: int) -> tf.data.Dataset:
     """The windows as ``make_dataset`` serves them, from arrays instead of TFRecords.
 
     Not Keras' own array adapter: it keeps tf.data's autotuning on, and deleting its iterator at the
     end of each ``fit`` waited for the autotuning thread (see ``ambs.sequences.tfrecords.without_autotuning``).
     """
-    batches = tf.data.Dataset.from_tensor_slices((x, y)).shuffle(len(x), seed=0).batch(batch_size).prefetch(2)
+    batches = tf.data.Dataset.from_tensor_slices((x, y)).shuffle(len(y), seed=0).batch(batch_size).prefetch(2)
     return without_autotuning(batches)
 
 
@@ -117,7 +117,9 @@ def main() -> None:
         split = pipeline(raw_months(DEFAULT_DOMAIN, args.months, "default"), args.months, Path(tmp), DEFAULT_REGION)
         meta = SplitMeta.read(split)
         batches = list(make_dataset(split, HYPER["batch_size"]).as_numpy_iterator())
-        x, y = np.concatenate([b[0] for b in batches]), np.concatenate([b[1] for b in batches])
+        # (context, forecast hours' forcings): the bench's windows have no forcings, like the PyTorch model's
+        x = (np.concatenate([b[0][0] for b in batches]), np.concatenate([b[0][1] for b in batches]))
+        y = np.concatenate([b[1] for b in batches])
         from_records, in_memory = keras_model(meta), keras_model(meta)
         candidates = {
             "Keras from TFRecords (make_dataset)": lambda: from_records.fit(
@@ -132,7 +134,7 @@ def main() -> None:
             candidates["Keras from TFRecords, XLA (jit_compile=True)"] = lambda: xla.fit(
                 make_dataset(split, HYPER["batch_size"], shuffle=True), epochs=1, shuffle=False, verbose=0
             )
-        worker = torch_candidate(meta, x, y, Path(tmp))
+        worker = torch_candidate(meta, x[0], y, Path(tmp))
         if worker is not None:
             candidates["PyTorch from in-memory tensors (own process)"] = lambda: torch_epoch(worker)
         times = interleaved(candidates, args.rounds)  # the warm-up round traces and compiles

@@ -23,6 +23,8 @@ parser.add_argument("--normalisation", required=True, choices=METHODS, help="sca
 parser.add_argument(
     "--climatology", type=Path, default=None, help="the target's climatology.nc: store the target as departures from it"
 )
+parser.add_argument("--forcings", nargs="*", default=[], help="channels after the variables (config key 'forcings')")
+parser.add_argument("--static", type=Path, help="the ERA5 invariants (raw/static.nc), for the static forcings")
 parser.add_argument("inputs", type=Path, nargs="+", help="cropped monthly netCDF files of the split")
 args = parser.parse_args()
 
@@ -38,5 +40,7 @@ meta = write_split(
     out_dir=args.out,
     normalisation=args.normalisation,
     climatology=xr.load_dataset(args.climatology) if args.climatology else None,
+    forcings=args.forcings,
+    static=args.static,
 )
 print(f"split {args.split}: {meta.count} windows of shape {meta.shape} written to {args.out}")

@@ -35,10 +35,25 @@ def cropped_month(path: Path, start: str, hours: int, seed: int) -> Path:
     return path
 
 
-def split(tmp_path: Path, name: str, start: str, hours: int, seed: int, context: int = 4, forecast: int = 3) -> Path:
+def split(
+    tmp_path: Path,
+    name: str,
+    start: str,
+    hours: int,
+    seed: int,
+    context: int = 4,
+    forecast: int = 3,
+    forcings: list[str] | None = None,
+) -> Path:
+    """A split of windows of ``cropped_month`` under ``tmp_path / name``, with the named time forcings."""
     month = cropped_month(tmp_path / f"{name}.nc", start, hours, seed)
-    write_split(name, [month], STATS, VARIABLES, "t2m", context, forecast, 2, tmp_path / name)
+    write_split(name, [month], STATS, VARIABLES, "t2m", context, forecast, 2, tmp_path / name, forcings=forcings)
     return tmp_path / name
+
+
+def no_forcings(context: np.ndarray, hours: int) -> np.ndarray:
+    """The forcings input of windows without forcings: ``hours`` forecast hours of no channels."""
+    return np.zeros((len(context), hours, *context.shape[2:4], 0), np.float32)
 
 
 def run_under_jax(code: str) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 import keras
 import numpy as np
 import pytest
-from helpers import split
+from helpers import no_forcings, split
 from scipy import ndimage
 
 from ambs.config import ConfigError, validate_config
@@ -75,8 +75,11 @@ def test_built_model_loads_like_a_trained_model_and_rolls_out(tmp_path: Path) ->
     context = context_part(meta, windows)
     future = future_target(meta, windows)[..., 0]
     expected = analog_forecast(distance.encoder, context, future, context[:5], k=2, target_index=meta.target_index)
-    np.testing.assert_allclose(model.predict(context[:5], verbose=0)[..., 0], expected, rtol=1e-6)
-    longer, _ = predict_horizon(model, context[:5], 2 * meta.forecast, meta.target_index)  # past the archive's horizon
+    np.testing.assert_allclose(
+        model.predict([context[:5], no_forcings(context[:5], meta.forecast)], verbose=0)[..., 0], expected, rtol=1e-6
+    )
+    past_horizon = no_forcings(context[:5], 2 * meta.forecast)  # past the archive's horizon
+    longer, _ = predict_horizon(model, context[:5], past_horizon, meta.target_index)
     np.testing.assert_allclose(longer[:, : meta.forecast], expected, rtol=1e-6)
     with pytest.raises(ValueError, match="hyperparameters.analog.k"):
         build_analog(tmp_path / "context.keras", train, meta.count + 1, tmp_path / "too_many.keras")

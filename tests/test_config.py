@@ -95,6 +95,8 @@ WRONG = [
     ("mpi_tasks", 0, "mpi_tasks", "less than the minimum"),
     ("experiment", "my run", "experiment", "does not match"),
     ("normalisation", "robust", "normalisation", "allowed values: 'zscore', 'minmax'"),
+    ("forcings", ["lsm", "sunshine"], "forcings.1", "allowed values: 'toa_incident_solar_radiation'"),
+    ("forcings", ["lsm", "lsm"], "forcings", "non-unique elements"),
     ("bootstrap.resamples", 5, "bootstrap.resamples", "less than the minimum"),
     ("bootstrap.blocks", 4, "bootstrap", "'blocks' was unexpected"),
 ]
@@ -235,6 +237,7 @@ GENERATED_WRONG = [
     ("moving_digits", "datasets.moving_digits.speed", [2.0], "datasets.moving_digits.speed", "too short"),
     ("moving_digits", "datasets.moving_digits.size", 16, "datasets.moving_digits.size", "use at least 17"),
     ("moving_digits", "models", ["pde", "climatology"], "models", "need ERA5 data"),
+    ("waveeq", "forcings", ["sin_local_time"], "forcings", "must be empty"),
     ("waveeq", "eval_forecast_hours", 5, "eval_forecast_hours", "shorter than forecast_hours (6)"),
     ("waveeq", "plots.quantile_leads", [19], "plots.quantile_leads", "beyond the 18 evaluated lead hours"),
     (

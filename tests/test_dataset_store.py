@@ -46,7 +46,8 @@ def test_windows_are_normalised_with_the_training_statistics(raw: dict[str, Path
     assert SplitMeta.read(tmp_path / "val") == meta
     assert meta.shape == (7, 20, 20, 1) and meta.variables == ["intensity"]
     assert meta.latitude == list(range(20)) and meta.init_times == ["2000-01-01T03", "2000-01-01T10", "2000-01-01T17"]
-    x, y = next(iter(make_dataset(tmp_path / "val", batch_size=3)))
+    (x, ahead), y = next(iter(make_dataset(tmp_path / "val", batch_size=3)))
+    assert meta.forcings == [] and ahead.shape == (3, 3, 20, 20, 0)  # no calendar, no geography: no forcings
     expected = (read_raw(raw["val"]).values - stats["intensity"]["mean"]) / stats["intensity"]["std"]
     np.testing.assert_allclose(x.numpy()[..., 0], expected[:, :4], rtol=1e-6)
     np.testing.assert_allclose(y.numpy()[..., 0], expected[:, 4:], rtol=1e-6)

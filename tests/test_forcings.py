@@ -7,6 +7,8 @@ import pandas as pd
 import pvlib
 import pytest
 
+from ambs.catalogue import STATIC_FORCINGS, TIME_FORCINGS
+from ambs.extraction.variables import STATIC_FIELDS
 from ambs.sequences.forcings import (
     FORCINGS,
     SOLAR_CONSTANT,
@@ -103,3 +105,9 @@ def test_every_forcing_is_a_float32_field_and_unknown_names_are_refused() -> Non
     assert np.isfinite(fields).all()
     with pytest.raises(ValueError, match="unknown forcings \\['tisr'\\]"):
         forcing_fields(["tisr"], times, _point(0.0), _point(0.0))
+
+
+def test_the_catalogue_names_every_forcing_that_has_a_field() -> None:
+    """A config names its forcings from the catalogue; the time forcings' fields and the static fields match it."""
+    assert TIME_FORCINGS == tuple(FORCINGS)
+    assert STATIC_FORCINGS == tuple(STATIC_FIELDS)

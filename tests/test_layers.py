@@ -51,22 +51,6 @@ def test_default_initialisation_matches_keras() -> None:
     assert [w.shape for w in layer.weights] == [tuple(w.shape) for w in reference.weights]
 
 
-def test_steps_feeds_one_frame_at_every_step() -> None:
-    """steps=n on one frame equals the plain layer on that frame repeated n times."""
-    keras.utils.set_random_seed(0)
-    plain = ConvLSTM(FILTERS, 3, return_sequences=True)
-    plain.build((None, *SEQUENCE))
-    repeated = ConvLSTM(FILTERS, 3, return_sequences=True, steps=SEQUENCE[0])
-    repeated.build((None, 1, *SEQUENCE[1:]))
-    repeated.set_weights(plain.get_weights())
-    frame = np.random.default_rng(3).normal(size=(2, 1, *SEQUENCE[1:])).astype("float32")
-    expected = plain(np.repeat(frame, SEQUENCE[0], axis=1))
-    for a, b in zip(repeated(frame), expected, strict=True):
-        np.testing.assert_allclose(keras.ops.convert_to_numpy(a), keras.ops.convert_to_numpy(b), atol=1e-6)
-    with pytest.raises(ValueError, match="one frame"):
-        ConvLSTM(FILTERS, 3, steps=3).build((None, 2, *SEQUENCE[1:]))
-
-
 @pytest.mark.parametrize(
     "inner",
     [

@@ -1,10 +1,11 @@
 """What every trainable model of the registry promises the training and evaluation code.
 
-An untrained residual model forecasts persistence; one optimisation step lowers the
+Every model takes [context, forcings of the forecast hours], with forcings and without (no
+channels). An untrained residual model forecasts persistence; one optimisation step lowers the
 loss it is trained by; its compiled losses and terms are logged; save and reload give
-identical forecasts (and ensembles); only stochastic models draw ensembles, and their
-members differ; all of it also under the JAX backend. Each model's own behaviour is
-tested in its own file.
+identical forecasts (and ensembles); the forecast hours' forcings change the forecast; only
+stochastic models draw ensembles, and their members differ; all of it also under the JAX
+backend. Each model's own behaviour is tested in its own file.
 """
 
 from __future__ import annotations
@@ -23,8 +24,9 @@ from helpers import run_under_jax
 from ambs.catalogue import MODELS
 from ambs.models.registry import BUILDERS
 
-CONTEXT = (4, 9, 10, 3)  # odd height, so the upsampling crops are exercised
+CONTEXT = (4, 9, 10, 3)  # odd height, so the upsampling crops are exercised; 3 variables before the forcings
 FORECAST, TARGET, CHANGE = 3, 1, 0.3
+FORCINGS = (0, 2)  # forcing channels: none, and two
 
 
 @dataclass(frozen=True)
@@ -59,15 +61,22 @@ CONTRACTS = {
 RESIDUAL = [name for name, contract in CONTRACTS.items() if contract.persistence]
 
 
-def batch(context: tuple[int, ...] = CONTEXT, forecast: int = FORECAST) -> tuple[np.ndarray, np.ndarray]:
-    """Random contexts and a truth that is the last target frame plus CHANGE at every lead."""
-    x = np.random.default_rng(0).normal(size=(4, *context)).astype("float32")
-    return x, (x[:, -1:, :, :, TARGET : TARGET + 1] + CHANGE).repeat(forecast, axis=1)
+def context_shape(forcings: int) -> tuple[int, int, int, int]:
+    return (*CONTEXT[:3], CONTEXT[3] + forcings)
 
 
-def build(name: str) -> keras.Model:
+def batch(forcings: int) -> tuple[list[np.ndarray], np.ndarray]:
+    """Random contexts (forcing channels last) and forecast hours' forcings, and a truth that is the last target
+    frame plus CHANGE at every lead."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(4, *context_shape(forcings))).astype("float32")
+    ahead = rng.normal(size=(4, FORECAST, *CONTEXT[1:3], forcings)).astype("float32")
+    return [x, ahead], (x[:, -1:, :, :, TARGET : TARGET + 1] + CHANGE).repeat(FORECAST, axis=1)
+
+
+def build(name: str, forcings: int) -> keras.Model:
     keras.utils.set_random_seed(1)
-    return BUILDERS[name]((CONTEXT, FORECAST, TARGET), CONTRACTS[name].hyper)
+    return BUILDERS[name]((context_shape(forcings), FORECAST, TARGET, forcings), CONTRACTS[name].hyper)
 
 
 @dataclass(frozen=True)
@@ -79,11 +88,11 @@ class Trained:
 
 
 @functools.cache
-def trained(name: str) -> Trained:
+def trained(name: str, forcings: int) -> Trained:
     """The model through one optimisation step, with its metrics before and after (built once: compiling is slow)."""
-    model = build(name)
+    model = build(name, forcings)
     model.compile(optimizer=keras.optimizers.Adam(1e-2), loss="mse", metrics=["mae"])
-    x, y = batch()
+    x, y = batch(forcings)
     untrained = model.predict(x, verbose=0)
     before = model.evaluate(x, y, verbose=0, return_dict=True)
     model.train_on_batch(x, y)
@@ -94,28 +103,43 @@ def test_every_trainable_model_has_a_contract() -> None:
     assert CONTRACTS.keys() == BUILDERS.keys()
 
 
+@pytest.mark.parametrize("forcings", FORCINGS)
 @pytest.mark.parametrize("name", RESIDUAL)
-def test_untrained_forecast_is_persistence(name: str) -> None:
+def test_untrained_forecast_is_persistence(name: str, forcings: int) -> None:
     """The residual design: an untrained model forecasts the last observed target frame."""
-    x, y = batch()
-    np.testing.assert_allclose(trained(name).untrained, y - CHANGE, atol=1e-6)
+    _, y = batch(forcings)
+    run = trained(name, forcings)
+    np.testing.assert_allclose(run.untrained, y - CHANGE, atol=1e-6)
     for metric, value in CONTRACTS[name].persistence.items():
-        assert trained(name).before[metric] == pytest.approx(value, abs=1e-6), metric
+        assert run.before[metric] == pytest.approx(value, abs=1e-6), metric
 
 
+@pytest.mark.parametrize("forcings", FORCINGS)
 @pytest.mark.parametrize("name", CONTRACTS)
-def test_one_step_lowers_the_loss_and_logs_its_terms(name: str) -> None:
-    contract, run = CONTRACTS[name], trained(name)
+def test_one_step_lowers_the_loss_and_logs_its_terms(name: str, forcings: int) -> None:
+    contract, run = CONTRACTS[name], trained(name, forcings)
     assert run.after[contract.loss] < run.before[contract.loss]
     assert contract.terms <= run.after.keys()
 
 
 @pytest.mark.parametrize("name", CONTRACTS)
-def test_save_and_reload_give_identical_forecasts(tmp_path: Path, name: str) -> None:
-    model = trained(name).model
+def test_the_forecast_hours_forcings_change_the_forecast(name: str) -> None:
+    """Each lead reads its own hour's forcings: changing those of the last lead changes that lead's forecast."""
+    model = trained(name, 2).model
+    (x, ahead), _ = batch(2)
+    changed = ahead.copy()
+    changed[:, -1] += 1.0
+    forecast, other = (model.predict([x, a], verbose=0) for a in (ahead, changed))
+    assert np.abs(forecast[:, -1] - other[:, -1]).max() > 1e-4
+
+
+@pytest.mark.parametrize("forcings", FORCINGS)
+@pytest.mark.parametrize("name", CONTRACTS)
+def test_save_and_reload_give_identical_forecasts(tmp_path: Path, name: str, forcings: int) -> None:
+    model = trained(name, forcings).model
     model.save(tmp_path / "m.keras")
     reloaded = keras.models.load_model(tmp_path / "m.keras")
-    x = batch()[0]
+    x = batch(forcings)[0]
     forecast = model.predict(x, verbose=0)
     assert forecast.shape == (4, FORECAST, *CONTEXT[1:3], 1)
     np.testing.assert_array_equal(forecast, reloaded.predict(x, verbose=0))
@@ -125,23 +149,24 @@ def test_save_and_reload_give_identical_forecasts(tmp_path: Path, name: str) -> 
 
 @pytest.mark.parametrize("name", [name for name in CONTRACTS if MODELS[name].stochastic])
 def test_stochastic_models_draw_ensembles_of_distinct_members(name: str) -> None:
-    model = trained(name).model  # trained: an untrained decoder ignores the noise
-    samples = model.sample(batch()[0], 3, 5)
+    model = trained(name, 2).model  # trained: an untrained decoder ignores the noise
+    samples = model.sample(batch(2)[0], 3, 5)
     assert samples.shape == (3, 4, FORECAST, *CONTEXT[1:3], 1)
     assert samples.std(axis=0).mean() > 0 and not np.allclose(samples[0], samples[1])
 
 
-# Every trainable model in one JAX interpreter (starting one is slow): a JSON line per model.
+# Every trainable model in one JAX interpreter (starting one is slow): a JSON line per model, with one forcing.
 JAX_RUN = """
 import json, keras, numpy as np
 from ambs.catalogue import MODELS
 from ambs.models.registry import BUILDERS
 assert keras.backend.backend() == "jax"
-x = np.random.default_rng(0).normal(size=(2, 3, 5, 6, 2)).astype("float32")
-y = (x[:, -1:, :, :, 1:2] + 0.3).repeat(2, axis=1)
+rng = np.random.default_rng(0)
+x = [rng.normal(size=(2, 3, 5, 6, 3)).astype("float32"), rng.normal(size=(2, 2, 5, 6, 1)).astype("float32")]
+y = (x[0][:, -1:, :, :, 1:2] + 0.3).repeat(2, axis=1)
 for name, hyper in json.loads({hypers!r}).items():
     keras.utils.set_random_seed(1)
-    model = BUILDERS[name](((3, 5, 6, 2), 2, 1), hyper)
+    model = BUILDERS[name](((3, 5, 6, 3), 2, 1, 1), hyper)
     model.compile(optimizer=keras.optimizers.Adam(1e-2), loss="mse")
     untrained = model.predict(x, verbose=0)
     history = model.fit(x, y, epochs=3, verbose=0).history

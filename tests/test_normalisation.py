@@ -133,7 +133,7 @@ def test_test_windows_are_scaled_with_training_statistics_and_restored_exactly(
     )
     written = SplitMeta.read(tmp_path / "seq")
     assert written.normalisation == method == meta.normalisation and written.target_anomaly == anomaly
-    assert written.channel_names == ["t2m - climatology" if anomaly else "t2m", "msl"]
+    assert written.channels == ["t2m - climatology" if anomaly else "t2m", "msl"]
     if anomaly:
         with pytest.raises(ValueError, match="climatology"):
             load_test_set(tmp_path / "seq", stats)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import keras
 import numpy as np
+from helpers import no_forcings
 
 from ambs.datasets.moving_digits import bounce, render
 from ambs.models.pde import build_pde
@@ -17,13 +18,16 @@ CONTEXT = (4, 9, 10, 3)
 def test_codes_and_rollouts_have_their_shapes() -> None:
     keras.utils.set_random_seed(1)
     model = build_pde(
-        CONTEXT, 3, 1, content_channels=4, dynamic_channels=3, filters=6, invariance_weight=1.0, dynamic_weight=0.1
+        CONTEXT, 3, 1, 1, content_channels=4, dynamic_channels=3, filters=6, invariance_weight=1.0, dynamic_weight=0.1
     )
-    x = np.random.default_rng(0).normal(size=(4, *CONTEXT)).astype("float32")
-    assert model.predict(x, verbose=0).shape == (4, 3, 9, 10, 1)
+    rng = np.random.default_rng(0)
+    x, ahead = rng.normal(size=(4, *CONTEXT)).astype("float32"), rng.normal(size=(4, 3, 9, 10, 1)).astype("float32")
+    assert model.predict([x, ahead], verbose=0).shape == (4, 3, 9, 10, 1)
     content, state = model.encode_content(x), model.encode_dynamics(x)
     assert content.shape == (4, 9, 10, 4) and state.shape == (4, 9, 10, 3)
-    assert model.decode_rollout(content, state, 5).shape == (4, 5, 9, 10, 1)
+    assert model.hourly_forcings(x, ahead).shape == (4, 7, 9, 10, 1)
+    np.testing.assert_array_equal(model.hourly_forcings(x, ahead)[:, :4], x[..., 2:])  # the context's, then ahead
+    assert model.decode_rollout(content, state, ahead[:, :2]).shape == (4, 2, 9, 10, 1)
 
 
 SIZE, LENGTH, SWAP_CONTEXT = 16, 8, 4
@@ -53,16 +57,20 @@ def test_swapping_codes_gives_a_content_with_b_motion() -> None:
     """After brief training, decode(S of A, T_0 of B) is far closer to A's background with B's blob than to B."""
     keras.utils.set_random_seed(0)
     data = _frames(*_scenes(512, seed=0))
-    model = build_pde((SWAP_CONTEXT, SIZE, SIZE, 1), LENGTH - SWAP_CONTEXT, 0, 4, 4, 16, 1.0, 0.1)
+    model = build_pde((SWAP_CONTEXT, SIZE, SIZE, 1), LENGTH - SWAP_CONTEXT, 0, 0, 4, 4, 16, 1.0, 0.1)
     model.compile(optimizer=keras.optimizers.Adam(3e-3), loss="mse")
-    model.fit(data[:, :SWAP_CONTEXT], data[:, SWAP_CONTEXT:], batch_size=32, epochs=6, verbose=0)
+    context = data[:, :SWAP_CONTEXT]
+    ahead = no_forcings(context, LENGTH - SWAP_CONTEXT)
+    model.fit([context, ahead], data[:, SWAP_CONTEXT:], batch_size=32, epochs=6, verbose=0)
 
     backgrounds, trajectories = _scenes(32, seed=1)
     test = _frames(backgrounds, trajectories)
     a, b = test[:16], test[16:]
     swapped = keras.ops.convert_to_numpy(
         model.decode_rollout(
-            model.encode_content(a[:, :SWAP_CONTEXT]), model.encode_dynamics(b[:, :SWAP_CONTEXT]), LENGTH
+            model.encode_content(a[:, :SWAP_CONTEXT]),
+            model.encode_dynamics(b[:, :SWAP_CONTEXT]),
+            no_forcings(a, LENGTH),
         )
     )
     a_with_b_motion = _frames(backgrounds[:16], trajectories[16:])

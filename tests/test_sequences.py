@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from ambs.sequences.meta import SequenceError, SplitMeta
+from ambs.sequences.forcing_channels import forcing_channels
+from ambs.sequences.meta import SequenceError, SplitMeta, future_forcings
 from ambs.sequences.tfrecords import (
     RUN_WINDOWS,
     SHARD_SIZE,
@@ -20,6 +21,7 @@ from ambs.sequences.tfrecords import (
     write_split,
     write_windows,
 )
+from ambs.similarity.windows import select_view
 
 
 def test_window_starts_skip_gaps_and_follow_stride() -> None:
@@ -51,14 +53,21 @@ def _month(path: Path, start: str, hours: int, seed: int) -> Path:
 STATS = {"t2m": {"mean": 280.0, "std": 2.0}, "msl": {"mean": 101000.0, "std": 100.0}}
 
 
+def _batches(split_dir: Path, batch_size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The unshuffled training batches joined: contexts, forecast hours' forcings and targets."""
+    inputs, targets = zip(*make_dataset(split_dir, batch_size=batch_size).as_numpy_iterator())
+    contexts, ahead = zip(*inputs)
+    return np.concatenate(contexts), np.concatenate(ahead), np.concatenate(targets)
+
+
 def test_roundtrip_through_tfrecords(tmp_path: Path) -> None:
     paths = [_month(tmp_path / "a.nc", "2017-07-01T00", 30, 1), _month(tmp_path / "b.nc", "2017-07-02T06", 20, 2)]
     meta = write_split("test", paths, STATS, ["msl", "t2m"], "t2m", 3, 2, 2, tmp_path / "seq")
     assert meta == SplitMeta.read(tmp_path / "seq")
     assert meta.shape == (5, 3, 4, 2) and meta.target_index == 1
-    contexts, targets = zip(*make_dataset(tmp_path / "seq", batch_size=4).as_numpy_iterator())
-    context, target = np.concatenate(contexts), np.concatenate(targets)
+    context, ahead, target = _batches(tmp_path / "seq", 4)
     assert context.shape == (meta.count, 3, 3, 4, 2) and target.shape == (meta.count, 2, 3, 4, 1)
+    assert ahead.shape == (meta.count, 2, 3, 4, 0) and meta.forcings == []
     with xr.open_dataset(paths[0]) as ds:
         first = ds.isel(time=slice(0, 5))
         np.testing.assert_allclose(context[0, ..., 0], (first["msl"].values[:3] - 101000) / 100, rtol=1e-5)
@@ -77,9 +86,9 @@ def test_unshuffled_batches_keep_the_order_of_meta_across_shards(tmp_path: Path)
     meta = SplitMeta(count, (2, 1, 1, 1), ["t2m"], "t2m", 1, 1, times, [50.0], [6.0])
     windows = np.arange(count, dtype=np.float32)[:, None, None, None, None] * np.ones((1, 2, 1, 1, 1), np.float32)
     write_windows(windows.reshape(-1, 1, 1, 1), np.arange(count) * 2, meta, tmp_path / "seq")
-    contexts, targets = zip(*make_dataset(tmp_path / "seq", batch_size=16).as_numpy_iterator())
-    np.testing.assert_array_equal(np.concatenate(contexts).ravel(), np.arange(count))
-    np.testing.assert_array_equal(np.concatenate(targets).ravel(), np.arange(count))
+    contexts, _, targets = _batches(tmp_path / "seq", 16)
+    np.testing.assert_array_equal(contexts.ravel(), np.arange(count))
+    np.testing.assert_array_equal(targets.ravel(), np.arange(count))
     # autotuning off: with it on, Keras' fit and predict waited for the autotuning thread when they dropped the iterator
     assert make_dataset(tmp_path / "seq", batch_size=16, shuffle=True).options().autotune.enabled is False
 
@@ -101,9 +110,9 @@ def test_every_frame_is_stored_once_and_every_window_comes_back(tmp_path: Path) 
     write_windows(frames, starts, meta, tmp_path / "seq")
     expected = np.stack([frames[s : s + 5] for s in starts])
     np.testing.assert_array_equal(read_split(tmp_path / "seq")[1], expected)
-    contexts, targets = zip(*make_dataset(tmp_path / "seq", batch_size=7).as_numpy_iterator())
-    np.testing.assert_array_equal(np.concatenate(contexts), expected[:, :3])
-    np.testing.assert_array_equal(np.concatenate(targets), expected[:, 3:, :, :, 1:])
+    contexts, _, targets = _batches(tmp_path / "seq", 7)
+    np.testing.assert_array_equal(contexts, expected[:, :3])
+    np.testing.assert_array_equal(targets, expected[:, 3:, :, :, 1:])
     stored = sum(f.stat().st_size for f in (tmp_path / "seq").glob("*.tfrecord"))
     covered = len(np.unique(starts[:, None] + np.arange(5)))
     # the rest: 2 frames again where a run ends (every RUN_WINDOWS windows), the headers and the start and init lists
@@ -126,3 +135,25 @@ def test_too_few_hours_names_the_split(tmp_path: Path) -> None:
     with pytest.raises(SequenceError, match="split 'val'"):
         write_split("val", [path], STATS, ["t2m"], "t2m", 3, 2, 1, tmp_path / "seq")
     assert not (tmp_path / "seq").exists()
+
+
+def test_forcing_channels_follow_the_variables_for_every_hour(tmp_path: Path) -> None:
+    """The context holds every channel; the forecast hours' forcings are the second input; the target stays alone."""
+    path = _month(tmp_path / "a.nc", "2017-07-01T00", 30, 1)
+    forcings = ["toa_incident_solar_radiation", "cos_day_of_year"]
+    meta = write_split("train", [path], STATS, ["msl", "t2m"], "t2m", 3, 2, 2, tmp_path / "seq", forcings=forcings)
+    assert meta == SplitMeta.read(tmp_path / "seq")
+    assert meta.forcings == forcings and meta.channels == ["msl", "t2m", *forcings] and meta.shape[-1] == 4
+    context, ahead, target = _batches(tmp_path / "seq", 4)
+    assert context.shape[-1] == 4 and ahead.shape == (meta.count, 2, 3, 4, 2) and target.shape[-1] == 1
+    windows = read_split(tmp_path / "seq")[1]
+    np.testing.assert_array_equal(ahead, future_forcings(meta, windows))
+    times = np.datetime64("2017-07-01T00", "h") + np.arange(5)  # the first window
+    lat, lon = np.array(meta.latitude), np.array(meta.longitude)
+    expected = forcing_channels(forcings, times, lat, lon, None)
+    np.testing.assert_allclose(context[0, ..., 2:], expected[:3], rtol=1e-6)
+    np.testing.assert_allclose(ahead[0], expected[3:], rtol=1e-6)
+    np.testing.assert_allclose(target[0, ..., 0], windows[0, 3:, ..., 1])
+    # the similarity encoders: the context view holds the forcings too, the target view the target alone
+    np.testing.assert_array_equal(select_view(meta, windows, "context"), context)
+    np.testing.assert_array_equal(select_view(meta, windows, "target"), target)

@@ -18,7 +18,8 @@ from conftest import ROOT
 from images import apptainer_dir, cpu_image
 from report_browser import chromium, render_report
 
-from ambs.catalogue import BASELINES, EXAMPLE_CASES, METRICS, MODELS
+from ambs.catalogue import BASELINES, EXAMPLE_CASES, METRICS, MODELS, SPLITS
+from ambs.sequences.meta import SplitMeta
 
 pytestmark = pytest.mark.e2e
 SNAKEMAKE = [sys.executable, "-m", "snakemake", "--snakefile", str(ROOT / "workflow" / "Snakefile")]
@@ -121,6 +122,17 @@ def test_cf_readable_intermediates(finished_run: Path) -> None:
     with xr.open_dataset(sorted((results / "cropped").glob("*.nc"))[0]) as ds:
         assert set(ds.data_vars) == {"t2m", "msl", "z500"}
     assert (results / "plots" / "example_median.png").stat().st_size > 10_000
+
+
+def test_windows_carry_the_configured_forcings(finished_run: Path) -> None:
+    """The invariants are extracted once; every split's windows hold the forcing channels after the variables."""
+    config = yaml.safe_load((finished_run / "config" / "test.yaml").read_text())
+    results = finished_run / "results" / config["experiment"]
+    with xr.open_dataset(results / "raw" / "static.nc") as ds:
+        assert {"lsm", "z"} <= set(ds.data_vars)
+    for split in SPLITS:
+        meta = SplitMeta.read(results / "sequences" / split)
+        assert meta.forcings == config["forcings"] and meta.shape[-1] == len(config["variables"] + config["forcings"])
 
 
 def test_nothing_to_do_on_rerun(finished_run: Path) -> None:

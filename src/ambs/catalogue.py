@@ -1,4 +1,4 @@
-"""The benchmark's vocabulary in one place: its metrics, models, splits, similarity views and example cases.
+"""The benchmark's vocabulary in one place: its metrics, models, forcings, splits, similarity views and example cases.
 
 Adding a metric or a model is one entry here plus its implementation, keyed by the entry's name: a
 metric's function in ``ambs.evaluation.scoring.METRIC_FUNCTIONS``, a network's builder in
@@ -122,6 +122,20 @@ MODELS: dict[str, Model] = {
     )
 }
 BASELINES = tuple(name for name, model in MODELS.items() if model.kind is Kind.BASELINE)
+
+# Forcings a config's ``forcings`` may name: what is known of every hour in advance, fed to the networks as
+# channels after the variables. Their fields: ``ambs.sequences.forcings.FORCINGS`` (computed from the calendar
+# and the position) and the ERA5 invariants ``ambs.extraction.variables.STATIC_FIELDS`` (raw/static.nc).
+TIME_FORCINGS = (
+    "toa_incident_solar_radiation",
+    "cos_solar_zenith",
+    "sin_local_time",
+    "cos_local_time",
+    "sin_day_of_year",
+    "cos_day_of_year",
+)
+STATIC_FORCINGS = ("lsm", "z")  # land-sea mask, surface geopotential (orography)
+FORCINGS = TIME_FORCINGS + STATIC_FORCINGS
 
 SPLITS = ("train", "val", "test")  # every split its own months (ERA5) or random stream (generated datasets)
 

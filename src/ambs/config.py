@@ -17,7 +17,7 @@ from typing import Any
 import jsonschema
 import yaml
 
-from ambs.catalogue import DIGIT_SPRITE_SIZE, MODELS, SPLITS, Kind
+from ambs.catalogue import DIGIT_SPRITE_SIZE, FORCINGS, MODELS, SPLITS, Kind
 
 # Shipped inside the package, so an installed (non-editable) ambs validates configs too.
 SCHEMA_FILE = "config.schema.yaml"
@@ -62,9 +62,11 @@ def load_config(path: str | Path) -> dict[str, Any]:
 
 
 def load_schema() -> dict[str, Any]:
-    """The config's JSON schema, which allows the model names of ``ambs.catalogue.MODELS`` in ``models``."""
+    """The config's JSON schema, which allows the names of ``ambs.catalogue.MODELS`` in ``models`` and of
+    ``ambs.catalogue.FORCINGS`` in ``forcings``."""
     schema: dict[str, Any] = yaml.safe_load(files("ambs").joinpath(SCHEMA_FILE).read_text(encoding="utf-8"))
     schema["properties"]["models"]["items"]["enum"] = list(MODELS)
+    schema["properties"]["forcings"]["items"]["enum"] = list(FORCINGS)
     return schema
 
 
@@ -169,6 +171,11 @@ def _check_synthetic(config: dict[str, Any]) -> None:
         raise ConfigError(
             f"config key 'datasets.moving_digits.size': {options['size']} leaves no room to move a "
             f"{DIGIT_SPRITE_SIZE}-pixel digit; use at least {DIGIT_SPRITE_SIZE + 1}"
+        )
+    if config["forcings"]:
+        raise ConfigError(
+            f"config key 'forcings': {config['forcings']} need a calendar and geography; dataset {name!r} has "
+            "neither, so its forcings must be empty ([] or no key)"
         )
     era5_only = [m for m in config["models"] if MODELS[m].era5_only]
     if era5_only:

@@ -2,9 +2,9 @@ import json
 import os
 from pathlib import Path
 
-from ambs.catalogue import EXAMPLE_CASES, METRICS, MODELS, SPLITS, VIEWS, Kind
+from ambs.catalogue import EXAMPLE_CASES, METRICS, MODELS, SPLITS, STATIC_FORCINGS, VIEWS, Kind
 from ambs.config import all_months, dataset_name, days_of_month, hours_of_day, split_forecast_hours, validate_config
-from ambs.extraction.requests import raw_filenames
+from ambs.extraction.requests import STATIC_FILENAME, raw_filenames
 
 # The schema (its defaults filled in) and the cross-field checks, with messages that name the key.
 validate_config(config)
@@ -25,6 +25,8 @@ MONTHS = all_months(config) if ERA5 else []
 # Geographic metrics need the ERA5 climatology or latitudes, which generated datasets lack.
 PLOTTED_METRICS = [name for name, m in METRICS.items() if m.plotted and (ERA5 or not m.geographic)]
 RAW_FILES = raw_filenames(config["variables"]) if ERA5 else []
+# ERA5's invariants (rule extract_static), extracted when a static field is among the forcings (ERA5 only).
+STATIC_FILE = f"{RESULTS}/raw/{STATIC_FILENAME}" if set(config["forcings"]) & set(STATIC_FORCINGS) else None
 BASELINE_MODELS = [m for m in config["models"] if MODELS[m].kind is Kind.BASELINE]
 # Fitted by rule train, with a history.csv (the analog model is built by rule build_analog instead).
 TRAINED_MODELS = [m for m in config["models"] if MODELS[m].has_train_job]
@@ -51,6 +53,13 @@ def cropped(split):
 def optional_args(*names):
     """A params function: ``--name path...`` for each of the named inputs the job has, nothing for the others."""
     return lambda wildcards, input: " ".join(f"--{name} {input[name]}" for name in names if name in input.keys())
+
+
+def sequences_inputs(wildcards):
+    inputs = {"months": cropped(wildcards.split), "stats": f"{RESULTS}/statistics.json"}
+    if STATIC_FILE:
+        inputs["static"] = STATIC_FILE
+    return {**inputs, **ANOMALY_REFERENCE}
 
 
 def evaluation_inputs(wildcards):

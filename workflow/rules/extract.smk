@@ -23,3 +23,23 @@ rule extract:
         "python {params.script} --source {params.source} --seed {params.seed} --month {wildcards.month}"
         " --variables {params.variables} --area {params.area} --days {params.days} --hours {params.hours}"
         " --outdir {params.outdir} > {log} 2>&1"
+
+
+rule extract_static:
+    """Download (cds) or generate (synthetic) ERA5's invariants over the domain: the fields of the static forcings."""
+    output:
+        f"{RESULTS}/raw/{STATIC_FILENAME}",
+    log:
+        f"{RESULTS}/logs/extract/static.log",
+    localrule: config["source"] == "cds"
+    conda:
+        "../../envs/ambs.yaml"
+    params:
+        script=SCRIPTS / "extract_static.py",
+        source=config["source"],
+        seed=config["seed"],
+        area=area_args(config["domain"]),
+        outdir=lambda wc, output: Path(output[0]).parent,
+    shell:
+        "python {params.script} --source {params.source} --seed {params.seed} --area {params.area}"
+        " --outdir {params.outdir} > {log} 2>&1"

@@ -1,9 +1,7 @@
 rule sequences:
-    """Normalised sliding windows of one split as TFRecord shards."""
+    """Normalised sliding windows of one split, the forcings after the variables, as TFRecord shards."""
     input:
-        **ANOMALY_REFERENCE,
-        months=lambda wc: cropped(wc.split),
-        stats=f"{RESULTS}/statistics.json",
+        unpack(sequences_inputs),
     output:
         directory(f"{RESULTS}/sequences/{{split}}"),
     log:
@@ -18,9 +16,10 @@ rule sequences:
         forecast=lambda wc: split_forecast_hours(config, wc.split),  # test: eval_forecast_hours
         stride=config["stride_hours"],
         normalisation=config["normalisation"],
-        climatology=optional_args("climatology"),
+        forcings=" ".join(config["forcings"]),
+        optional=optional_args("static", "climatology"),
     shell:
         "python {params.script} --split {wildcards.split} --stats {input.stats} --out {output}"
         " --variables {params.variables} --target {params.target} --context {params.context}"
-        " --forecast {params.forecast} --stride {params.stride} --normalisation {params.normalisation} {params.climatology}"
-        " {input.months} > {log} 2>&1"
+        " --forecast {params.forecast} --stride {params.stride} --normalisation {params.normalisation}"
+        " --forcings {params.forcings} {params.optional} {input.months} > {log} 2>&1"

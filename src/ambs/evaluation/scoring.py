@@ -19,7 +19,7 @@ from ambs.models import baselines
 from ambs.models.registry import load_model
 from ambs.models.rollout import predict_horizon
 from ambs.preprocessing.climatology import at_valid_times, fallback_months
-from ambs.sequences.meta import SplitMeta, context_part, future_target
+from ambs.sequences.meta import SplitMeta, context_part, future_forcings, future_target
 from ambs.sequences.target_scale import TargetScale
 from ambs.sequences.tfrecords import read_split
 
@@ -29,7 +29,8 @@ class EvalWindows:
     """The test windows: normalised inputs for the networks, the target in physical units for scoring."""
 
     meta: SplitMeta
-    context: np.ndarray  # normalised, every variable: (init, context, lat, lon, channel)
+    context: np.ndarray  # normalised, every variable and forcing: (init, context, lat, lon, channel)
+    forcings: np.ndarray  # normalised forcings of the forecast hours: (init, lead, lat, lon, forcing)
     observed: np.ndarray  # the target's context in physical units: (init, context, lat, lon)
     truth: np.ndarray  # physical units: (init, lead, lat, lon)
     scale: TargetScale  # the way from the windows' target values to physical units
@@ -60,6 +61,7 @@ def load_test_set(test_dir: Path, stats: dict[str, Any], climatology: xr.Dataset
     return EvalWindows(
         meta=meta,
         context=context,
+        forcings=np.ascontiguousarray(future_forcings(meta, windows)),
         observed=scale.to_units(context[..., meta.target_index], meta.context_times),
         truth=scale.to_units(future_target(meta, windows)[..., 0], meta.valid_times),
         scale=scale,
@@ -105,7 +107,7 @@ def forecast(
     fcst, members = predict_horizon(
         load_model(model_path),
         test.context,
-        test.meta.forecast,
+        test.forcings,
         test.meta.target_index,
         batch_size,
         ensemble_size if MODELS[model_name].stochastic else None,

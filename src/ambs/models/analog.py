@@ -13,10 +13,12 @@ from the observed field (at lead 1 persistence plus the analogs' mean one-hour c
 and drifts by what followed similar situations, their mean change growing with lead.
 
 ``AnalogForecaster`` bundles encoder, archive embeddings and changes in one Keras
-model with the interface of the trained forecasters (normalised context in, target
-forecast with a channel axis out), so that the evaluate rule loads and scores it like
-them, rolling it out autoregressively past its horizon; retrieval runs in
-``keras.ops`` on any backend.
+model with the interface of the trained forecasters (normalised context and the
+forecast hours' forcings in, target forecast with a channel axis out), so that the
+evaluate rule loads and scores it like them, rolling it out autoregressively past its
+horizon; retrieval runs in ``keras.ops`` on any backend. The forecast hours' forcings
+are ignored: an analog's change is what followed it, whatever the hours ahead bring
+(the context's forcing channels are part of what the encoder compares).
 """
 
 from __future__ import annotations
@@ -37,7 +39,8 @@ from ambs.similarity.lsim import load_distance
 
 @keras.saving.register_keras_serializable(package="ambs")
 class AnalogForecaster(keras.Model):
-    """(batch, context, lat, lon, variables) -> (batch, forecast, lat, lon, 1): last target hour + mean analog change."""
+    """[(batch, context, lat, lon, channels), forcings (ignored)] -> (batch, forecast, lat, lon, 1): last target hour
+    + mean analog change."""
 
     def __init__(
         self,
@@ -82,7 +85,13 @@ class AnalogForecaster(keras.Model):
         model.archive_change.assign(np.asarray(archive_future - last, "float32"))
         return model
 
-    def call(self, context: Any) -> Any:
+    @property
+    def forecast_steps(self) -> int:
+        """The hours one call forecasts: those of the archive's successors."""
+        return int(self.future_shape[0])
+
+    def call(self, inputs: Any) -> Any:
+        context, _ = inputs
         similarity = ops.matmul(self.encoder(context)[EMBEDDING], ops.transpose(self.archive_embeddings))
         _, index = ops.top_k(similarity, self.k)
         change = ops.mean(ops.take(self.archive_change, index, axis=0), axis=1)
@@ -113,7 +122,8 @@ def analog_forecast(
 ) -> np.ndarray:
     """Each query's last target hour plus the mean change of its k nearest archive contexts: (n, forecast, lat, lon)."""
     model = AnalogForecaster.from_archive(encoder, archive_context, archive_future, k, target_index)
-    return np.asarray(model.predict(query_context, verbose=0))[..., 0]
+    ignored = np.zeros((len(query_context), *archive_future.shape[1:], 0), "float32")  # no forcings: none are read
+    return np.asarray(model.predict([query_context, ignored], verbose=0))[..., 0]
 
 
 def build_analog(distance_path: Path, train_dir: Path, k: int, out_path: Path) -> AnalogForecaster:

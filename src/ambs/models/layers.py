@@ -47,25 +47,15 @@ class ConvLSTM(keras.layers.Layer):
     and each step runs a single hidden-to-gates convolution for the four gates, in ``keras.ops.scan``
     (a loop whose gradient runs the steps in order: unrolled, TensorFlow ran the steps' gradients side
     by side and summed them in an order that changed from run to run).
-
-    With ``steps``, the input is one frame fed at each of ``steps`` steps (a forecaster reading the
-    last encoded hour), and its convolution runs once instead of once per step.
     """
 
-    def __init__(
-        self, filters: int, kernel_size: int, return_sequences: bool = False, steps: int | None = None, **kwargs: Any
-    ) -> None:
+    def __init__(self, filters: int, kernel_size: int, return_sequences: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.filters = filters
         self.kernel_size = kernel_size
         self.return_sequences = return_sequences
-        self.steps = steps
 
     def build(self, inputs_shape: tuple, initial_state_shape: Any = None) -> None:
-        if self.steps is not None and inputs_shape[1] != 1:
-            raise ValueError(
-                f"ConvLSTM {self.name!r} runs {self.steps} steps on one frame; got {inputs_shape[1]} frames"
-            )
         size, channels, gates = self.kernel_size, inputs_shape[-1], 4 * self.filters
         self.kernel = self.add_weight(shape=(size, size, channels, gates), initializer="glorot_uniform", name="kernel")
         self.recurrent_kernel = self.add_weight(
@@ -91,19 +81,13 @@ class ConvLSTM(keras.layers.Layer):
             hidden = ops.sigmoid(output_gate) * ops.tanh(cell)
             return (hidden, cell), (hidden, cell)  # TensorFlow's scan needs outputs shaped like the carry
 
-        if self.steps is None:
-            (hidden, cell), (outputs, _) = ops.scan(step, tuple(initial_state), from_inputs)
-        else:
-            frame = from_inputs[0]
-            (hidden, cell), (outputs, _) = ops.scan(
-                lambda state, _: step(state, frame), tuple(initial_state), length=self.steps
-            )
+        (hidden, cell), (outputs, _) = ops.scan(step, tuple(initial_state), from_inputs)
         output = ops.transpose(outputs, (1, 0, 2, 3, 4)) if self.return_sequences else hidden
         return output, hidden, cell
 
     def compute_output_shape(self, inputs_shape: tuple, initial_state_shape: Any = None) -> tuple:
         state = (inputs_shape[0], *inputs_shape[2:-1], self.filters)
-        output = (inputs_shape[0], self.steps or inputs_shape[1], *state[1:]) if self.return_sequences else state
+        output = (inputs_shape[0], inputs_shape[1], *state[1:]) if self.return_sequences else state
         return output, state, state
 
     def get_config(self) -> dict[str, Any]:
@@ -112,7 +96,6 @@ class ConvLSTM(keras.layers.Layer):
             "filters": self.filters,
             "kernel_size": self.kernel_size,
             "return_sequences": self.return_sequences,
-            "steps": self.steps,
         }
 
 

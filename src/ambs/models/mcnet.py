@@ -2,7 +2,8 @@
 
 * Motion encoder: a CNN over frame differences (all channels) at full and half
   resolution, followed by a ConvLSTM at half resolution.
-* Content encoder: a CNN over the latest frame at full and half resolution.
+* Content encoder: a CNN over the latest frame and the forcings of the hour it
+  predicts (known in advance), at full and half resolution.
 * Combination layers merge the motion state with the content features.
 * Residual layers merge the motion and content features of each scale and are
   added to the decoder at that scale (the multi-scale skips).
@@ -25,14 +26,21 @@ import keras
 import numpy as np
 from keras import ops
 
+from ambs.models.convlstm import forcings_input
 from ambs.models.layers import ConvLSTM, PerFrame, RepeatLastFrame
 from ambs.models.losses import gradient_difference_loss
 
 
 def _network(
-    context_shape: tuple[int, int, int, int], forecast_steps: int, target_index: int, filters: int, kernel_size: int
+    context_shape: tuple[int, int, int, int],
+    forecast_steps: int,
+    target_index: int,
+    forcing_channels: int,
+    filters: int,
+    kernel_size: int,
 ) -> keras.Model:
-    """The unrolled motion/content network as a functional model (batch, context, ...) -> (batch, forecast, ...)."""
+    """The unrolled motion/content network as a functional model [(batch, context, ...), (batch, forecast, ...,
+    forcings)] -> (batch, forecast, ...)."""
     _, height, width, channels = context_shape
 
     def conv(name: str, strides: int = 1, width_factor: int = 1) -> keras.layers.Layer:
@@ -55,9 +63,10 @@ def _network(
     change = PerFrame(keras.layers.Conv2D(1, kernel_size, padding="same", kernel_initializer="zeros"), name="change")
     target_mask = np.eye(channels, dtype="float32")[target_index]
 
-    def predict_change(frame: Any, motion: Any, moved_full: Any, moved_half: Any) -> Any:
-        """Change of the target over the next hour from the latest frame and the motion features, (batch, 1, ...)."""
-        seen_full = content_full(frame)
+    def predict_change(frame: Any, forcing: Any, motion: Any, moved_full: Any, moved_half: Any) -> Any:
+        """Change of the target over the next hour from the latest frame, the next hour's forcings and the motion
+        features, (batch, 1, ...)."""
+        seen_full = content_full(ops.concatenate([frame, forcing], axis=-1))
         seen_half = content_half(seen_full)
         combined = ops.concatenate([motion, seen_half], axis=-1)
         for layer in combine:
@@ -67,6 +76,7 @@ def _network(
         return change(decode(up + residual_full(ops.concatenate([moved_full, seen_full], axis=-1))))
 
     context = keras.Input(shape=context_shape, name="context")
+    forcings = forcings_input(context_shape, forecast_steps, forcing_channels)
     moved_full = motion_full(context[:, 1:] - context[:, :-1])
     moved_half = motion_half(moved_full)
     sequence, *state = motion_lstm(moved_half)
@@ -74,7 +84,7 @@ def _network(
     frame = RepeatLastFrame(1, name="last_frame")(context)
     steps = []
     for step in range(forecast_steps):
-        delta = predict_change(frame, motion, moved_full, moved_half)
+        delta = predict_change(frame, forcings[:, step : step + 1], motion, moved_full, moved_half)
         steps.append(frame[..., target_index : target_index + 1] + delta)
         if step + 1 < forecast_steps:
             difference = delta * target_mask
@@ -82,18 +92,20 @@ def _network(
             moved_full = motion_full(difference)
             moved_half = motion_half(moved_full)
             motion, *state = motion_lstm(moved_half, initial_state=state)
-    return keras.Model(context, ops.concatenate(steps, axis=1), name="mcnet_network")
+    return keras.Model([context, forcings], ops.concatenate(steps, axis=1), name="mcnet_network")
 
 
 @keras.saving.register_keras_serializable(package="ambs")
 class MCNet(keras.Model):
-    """Maps (batch, context, lat, lon, channels) to (batch, forecast, lat, lon, 1); adds GDL to the compiled loss."""
+    """Maps [(batch, context, lat, lon, channels), (batch, forecast, lat, lon, forcings)] to (batch, forecast, lat,
+    lon, 1); adds GDL to the compiled loss."""
 
     def __init__(
         self,
         context_shape: tuple[int, int, int, int],
         forecast_steps: int,
         target_index: int,
+        forcing_channels: int,
         filters: int,
         kernel_size: int,
         gdl_weight: float,
@@ -104,10 +116,13 @@ class MCNet(keras.Model):
         self.context_shape = (steps, height, width, channels)
         self.forecast_steps = forecast_steps
         self.target_index = target_index
+        self.forcing_channels = forcing_channels
         self.filters = filters
         self.kernel_size = kernel_size
         self.gdl_weight = gdl_weight
-        self.network = _network(self.context_shape, forecast_steps, target_index, filters, kernel_size)
+        self.network = _network(
+            self.context_shape, forecast_steps, target_index, forcing_channels, filters, kernel_size
+        )
         self.gdl = keras.metrics.Mean(name="gdl")
 
     def call(self, inputs: Any) -> Any:
@@ -127,6 +142,7 @@ class MCNet(keras.Model):
             "context_shape": self.context_shape,
             "forecast_steps": self.forecast_steps,
             "target_index": self.target_index,
+            "forcing_channels": self.forcing_channels,
             "filters": self.filters,
             "kernel_size": self.kernel_size,
             "gdl_weight": self.gdl_weight,

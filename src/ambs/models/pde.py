@@ -9,6 +9,11 @@ better than its first frames alone. The state is rolled out from
 the first context hour to the last forecast hour, so the context frames are
 reconstructed (autoencoding) by the same dynamics that produce the forecast.
 
+The forcings, known for every hour (the context's forcing channels, then the
+second input's forecast hours; no channels without forcings), drive the ODE and
+the decoder: T_{t+1} = T_t + f(T_t, F_t), and frame t is decoded from
+(S, T_t, F_t).
+
 Losses besides the compiled forecast loss, all added in ``call`` with
 ``add_loss`` so every backend trains them: reconstruction of the context
 target frames, invariance of S computed from two disjoint halves of the
@@ -46,13 +51,15 @@ def _apply(layers: list[keras.layers.Layer], x: Any) -> Any:
 
 @keras.saving.register_keras_serializable(package="ambs")
 class PDEDisentangled(keras.Model):
-    """Maps (batch, context, H, W, C) to the target channel's forecast (batch, forecast, H, W, 1)."""
+    """Maps [(batch, context, H, W, C), (batch, forecast, H, W, forcings)] to the target channel's forecast
+    (batch, forecast, H, W, 1); the context's last ``forcings`` channels are its forcings."""
 
     def __init__(
         self,
         context_shape: tuple[int, int, int, int],
         forecast_steps: int,
         target_index: int,
+        forcing_channels: int,
         content_channels: int,
         dynamic_channels: int,
         filters: int,
@@ -64,6 +71,7 @@ class PDEDisentangled(keras.Model):
         self.context_shape = tuple(context_shape)
         self.forecast_steps = forecast_steps
         self.target_index = target_index
+        self.forcing_channels = forcing_channels
         self.content_channels = content_channels
         self.dynamic_channels = dynamic_channels
         self.filters = filters
@@ -98,30 +106,40 @@ class PDEDisentangled(keras.Model):
         """The dynamic state T_0 (batch, H, W, dynamic_channels) at the first context hour."""
         return _apply(self.dynamic_encoder, _stack_frames(x))
 
-    def decode_rollout(self, content: Any, state: Any, steps: int) -> Any:
-        """Frames (batch, steps, H, W, 1) from S and T_0, stepping T_{t+1} = T_t + f(T_t)."""
-        states = [state]
-        for _ in range(steps - 1):
-            states.append(states[-1] + _apply(self.derivative, states[-1]))
+    def hourly_forcings(self, x: Any, forcings: Any) -> Any:
+        """The forcings of every hour from the first context hour on: the context's, then the forecast hours'."""
+        return ops.concatenate([x[..., x.shape[-1] - self.forcing_channels :], forcings], axis=1)
+
+    def decode_rollout(self, content: Any, state: Any, forcings: Any) -> Any:
+        """Frames (batch, hours, H, W, 1) from S and T_0, stepping T_{t+1} = T_t + f(T_t, F_t), over the hours of the
+        forcings F (batch, hours, H, W, forcings)."""
+        steps = forcings.shape[1]
+        states = [ops.concatenate([state, forcings[:, 0]], axis=-1)]  # T_t with F_t: the rest needs no reshape of F
+        for hour in range(1, steps):
+            state = state + _apply(self.derivative, states[-1])
+            states.append(ops.concatenate([state, forcings[:, hour]], axis=-1))
         _, height, width, _ = content.shape
-        trajectory = ops.reshape(ops.stack(states, axis=1), (-1, height, width, self.dynamic_channels))
+        trajectory = ops.reshape(ops.stack(states, axis=1), (-1, height, width, states[0].shape[-1]))
         repeated = ops.reshape(ops.repeat(content[:, None], steps, axis=1), (-1, height, width, self.content_channels))
         frames = _apply(self.decoder, ops.concatenate([repeated, trajectory], axis=-1))
         return ops.reshape(frames, (-1, steps, height, width, 1))
 
-    def extrapolate(self, x: Any, steps: int) -> Any:
-        """Forecast frames (batch, steps, H, W, 1) for any number of steps, also beyond ``forecast_steps``.
+    def extrapolate(self, inputs: Any) -> Any:
+        """Forecast frames (batch, steps, H, W, 1) over the hours of the forcings in inputs = [context, forcings],
+        also beyond ``forecast_steps``.
 
         The dynamics are an ODE, so a longer forecast integrates it further from the same T_0.
         """
-        context = self.context_shape[0]
-        return self.decode_rollout(self.encode_content(x), self.encode_dynamics(x), context + steps)[:, context:]
+        x, forcings = inputs
+        hourly = self.hourly_forcings(x, forcings)
+        return self.decode_rollout(self.encode_content(x), self.encode_dynamics(x), hourly)[:, self.context_shape[0] :]
 
-    def call(self, x: Any) -> Any:
+    def call(self, inputs: Any) -> Any:
+        x, forcings = inputs
         context = self.context_shape[0]
         first, last = self.content_pair(x)
         state = self.encode_dynamics(x)
-        frames = self.decode_rollout(0.5 * (first + last), state, context + self.forecast_steps)
+        frames = self.decode_rollout(0.5 * (first + last), state, self.hourly_forcings(x, forcings))
         target = x[..., self.target_index : self.target_index + 1]
         self.add_loss(ops.mean(ops.square(frames[:, :context] - target)))
         self.add_loss(self.invariance_weight * ops.mean(ops.square(first - last)))
@@ -129,7 +147,8 @@ class PDEDisentangled(keras.Model):
         return frames[:, context:]
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
-        return (input_shape[0], self.forecast_steps, *input_shape[2:4], 1)
+        context_shape, _ = input_shape
+        return (context_shape[0], self.forecast_steps, *context_shape[2:4], 1)
 
     def get_config(self) -> dict[str, Any]:
         return {
@@ -137,6 +156,7 @@ class PDEDisentangled(keras.Model):
             "context_shape": self.context_shape,
             "forecast_steps": self.forecast_steps,
             "target_index": self.target_index,
+            "forcing_channels": self.forcing_channels,
             "content_channels": self.content_channels,
             "dynamic_channels": self.dynamic_channels,
             "filters": self.filters,
@@ -149,6 +169,7 @@ def build_pde(
     context_shape: tuple[int, int, int, int],
     forecast_steps: int,
     target_index: int,
+    forcing_channels: int,
     content_channels: int,
     dynamic_channels: int,
     filters: int,
@@ -160,6 +181,7 @@ def build_pde(
         context_shape,
         forecast_steps,
         target_index,
+        forcing_channels,
         content_channels,
         dynamic_channels,
         filters,
@@ -167,5 +189,5 @@ def build_pde(
         dynamic_weight,
         name="pde",
     )
-    model(ops.zeros((1, *context_shape)))
+    model([ops.zeros((1, *context_shape)), ops.zeros((1, forecast_steps, *context_shape[1:3], forcing_channels))])
     return model

@@ -17,8 +17,8 @@ from ambs.models.savp import SAVP
 from ambs.sequences.meta import SplitMeta
 
 # One entry per network of ambs.catalogue.MODELS.
-# (context_shape, forecast_steps, target_index): the shape of the data every builder takes first
-DataShape = tuple[tuple[int, int, int, int], int, int]
+# (context_shape, forecast_steps, target_index, forcing_channels): the shape of the data every builder takes first
+DataShape = tuple[tuple[int, int, int, int], int, int, int]
 # the data shape and a model's hyperparameters -> the untrained model
 BUILDERS: dict[str, Callable[[DataShape, dict[str, Any]], keras.Model]] = {
     "convlstm": lambda data, h: build_convlstm(*data, h["filters"], h["kernel_size"]),
@@ -35,13 +35,15 @@ BUILDERS: dict[str, Callable[[DataShape, dict[str, Any]], keras.Model]] = {
 def build_model(model: str, meta: SplitMeta, hyper: dict[str, Any]) -> keras.Model:
     """Build an untrained Keras model for the data shape described by ``meta``, with its weights created.
 
+    Every network takes [context of every channel, forcings of the forecast hours] (``meta.forcings``, perhaps none).
     Subclassed models create weights on their first call; restoring a checkpoint needs them before ``fit``.
     """
     if model not in BUILDERS:
         raise ValueError(f"model '{model}' is not a trainable model; trainable: {', '.join(BUILDERS)}")
     context_shape = (meta.context, *meta.shape[1:])
-    built = BUILDERS[model]((context_shape, meta.forecast, meta.target_index), hyper)
-    built(np.zeros((1, *context_shape), dtype="float32"))
+    forcings_shape = (meta.forecast, *meta.shape[1:3], len(meta.forcings))
+    built = BUILDERS[model]((context_shape, meta.forecast, meta.target_index, len(meta.forcings)), hyper)
+    built([np.zeros((1, *context_shape), dtype="float32"), np.zeros((1, *forcings_shape), dtype="float32")])
     return built
 
 

@@ -1,7 +1,7 @@
 """SAVP, Stochastic Adversarial Video Prediction (Lee et al. 2018), in its VAE-GAN form.
 
-A ConvLSTM encoder-forecaster (as in ``convlstm.py``) whose forecaster also
-receives a latent vector z_t per forecast hour, tiled over the grid. The prior
+A ConvLSTM encoder-forecaster (as in ``convlstm.py``, with its use of the forecast hours'
+forcings) whose forecaster also receives a latent vector z_t per forecast hour, tiled over the grid. The prior
 of z_t is the fixed unit Gaussian that SAVP uses (no learned prior). In
 training a posterior encoder q(z_t | frames t, t+1) sees the truth (``fit``
 passes it as y) and the losses are
@@ -33,7 +33,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from ambs.models.convlstm import decode_change, encode_context
+from ambs.models.convlstm import decode_change, encode_context, forcings_input, half_resolution
 from ambs.models.layers import ConvLSTM, PerFrame, RepeatLastFrame
 from ambs.models.losses import adversarial_terms, kl_to_standard_normal
 
@@ -42,25 +42,27 @@ def _generator(
     context_shape: tuple[int, int, int, int],
     forecast_steps: int,
     target_index: int,
+    forcing_channels: int,
     filters: int,
     kernel_size: int,
     latent_channels: int,
 ) -> keras.Model:
-    """(context, z of shape (batch, forecast, latent)) -> forecast of the target."""
+    """(context, forcings of the forecast hours, z of shape (batch, forecast, latent)) -> forecast of the target."""
     context = keras.Input(shape=context_shape, name="context")
+    forcings = forcings_input(context_shape, forecast_steps, forcing_channels)
     latent = keras.Input(shape=(forecast_steps, latent_channels), name="z")
     down, state_h, state_c = encode_context(context, filters, kernel_size)
     latent_maps = keras.layers.UpSampling3D((1, down.shape[2], down.shape[3]), name="tile_z")(
         keras.layers.Reshape((forecast_steps, 1, 1, latent_channels))(latent)
     )
     forecaster_input = keras.layers.Concatenate(name="with_z")(
-        [RepeatLastFrame(forecast_steps, name="repeat_encoded")(down), latent_maps]
+        [RepeatLastFrame(forecast_steps, name="repeat_encoded")(down), latent_maps, half_resolution(forcings)]
     )
     forecast, _, _ = ConvLSTM(filters, kernel_size, return_sequences=True, name="forecaster")(
         forecaster_input, initial_state=[state_h, state_c]
     )
-    outputs = decode_change(forecast, context, forecast_steps, target_index, filters)
-    return keras.Model([context, latent], outputs, name="generator")
+    outputs = decode_change(forecast, context, forcings, forecast_steps, target_index, filters)
+    return keras.Model([context, forcings, latent], outputs, name="generator")
 
 
 def _posterior(
@@ -104,13 +106,15 @@ def _discriminator(steps: int, height: int, width: int, filters: int) -> keras.M
 
 @keras.saving.register_keras_serializable(package="ambs")
 class SAVP(keras.Model):
-    """Maps (batch, context, lat, lon, channels) to one stochastic forecast (batch, forecast, lat, lon, 1)."""
+    """Maps [(batch, context, lat, lon, channels), (batch, forecast, lat, lon, forcings)] to one stochastic forecast
+    (batch, forecast, lat, lon, 1)."""
 
     def __init__(
         self,
         context_shape: tuple[int, int, int, int],
         forecast_steps: int,
         target_index: int,
+        forcing_channels: int,
         filters: int,
         kernel_size: int,
         latent_channels: int,
@@ -124,15 +128,16 @@ class SAVP(keras.Model):
         self.context_shape = (steps, height, width, channels)
         self.forecast_steps = forecast_steps
         self.target_index = target_index
+        self.forcing_channels = forcing_channels
         self.filters = filters
         self.kernel_size = kernel_size
         self.latent_channels = latent_channels
         self.kl_weight = kl_weight
         self.adversarial_weight = adversarial_weight
         self.inference_seed = inference_seed
-        parts = (self.context_shape, forecast_steps, target_index, filters, kernel_size, latent_channels)
-        self.generator = _generator(*parts)
-        self.posterior = _posterior(*parts)
+        shapes, layers = (self.context_shape, forecast_steps, target_index), (filters, kernel_size, latent_channels)
+        self.generator = _generator(*shapes, forcing_channels, *layers)
+        self.posterior = _posterior(*shapes, *layers)  # q(z) reads the truth: the forcings add nothing to it
         self.discriminator = (
             _discriminator(steps + forecast_steps, height, width, filters) if adversarial_weight > 0 else None
         )
@@ -142,26 +147,26 @@ class SAVP(keras.Model):
 
     def call(self, inputs: Any, training: bool = False) -> Any:
         """A forecast with z from the prior: fresh noise in training, the fixed inference seed otherwise."""
-        inputs = ops.convert_to_tensor(inputs)  # a sub-model call may not mix arrays and tensors
-        shape = (ops.shape(inputs)[0], self.forecast_steps, self.latent_channels)
+        context, forcings = (ops.convert_to_tensor(part) for part in inputs)  # a sub-model call may not mix arrays
+        shape = (ops.shape(context)[0], self.forecast_steps, self.latent_channels)
         z = keras.random.normal(shape, seed=self.noise if training else self.inference_seed)
-        return self.generator([inputs, z])
+        return self.generator([context, forcings, z])
 
     def compute_loss(
         self, x: Any = None, y: Any = None, y_pred: Any = None, sample_weight: Any = None, training: bool = True
     ) -> Any:
         """L1 of the posterior forecast + weighted KL (+ the GAN terms on the prior and posterior forecasts)."""
-        x, y = ops.convert_to_tensor(x), ops.convert_to_tensor(y)
-        mean, log_var = self.posterior([x, y])
+        (context, forcings), y = (ops.convert_to_tensor(part) for part in x), ops.convert_to_tensor(y)
+        mean, log_var = self.posterior([context, y])
         z = mean + ops.exp(0.5 * log_var) * keras.random.normal(ops.shape(mean), seed=self.noise)
-        reconstruction = self.generator([x, z])
+        reconstruction = self.generator([context, forcings, z])
         l1 = ops.mean(ops.abs(reconstruction - y))
         kl = kl_to_standard_normal(mean, log_var)
         loss = l1 + self.kl_weight * kl
         self.trackers["l1"].update_state(l1)
         self.trackers["kl"].update_state(kl)
         if self.discriminator is not None:
-            past = x[..., self.target_index : self.target_index + 1]
+            past = context[..., self.target_index : self.target_index + 1]
             real = ops.concatenate([past, y], axis=1)
             fake = ops.concatenate(
                 [ops.concatenate([past, y_pred], axis=1), ops.concatenate([past, reconstruction], axis=1)], axis=0
@@ -172,10 +177,15 @@ class SAVP(keras.Model):
             self.trackers["d_loss"].update_state(discriminator_loss)
         return loss
 
-    def sample(self, x: np.ndarray, n: int, seed: int | None = None, batch_size: int = 32) -> np.ndarray:
-        """``n`` forecasts per window with z from the prior: (n, batch, forecast, lat, lon, 1), for ensemble scores."""
-        z = ops.convert_to_numpy(keras.random.normal((n, len(x), self.forecast_steps, self.latent_channels), seed=seed))
-        return np.stack([self.generator.predict([x, z_i], batch_size=batch_size, verbose=0) for z_i in z])
+    def sample(self, x: list[np.ndarray], n: int, seed: int | None = None, batch_size: int = 32) -> np.ndarray:
+        """``n`` forecasts per window of x = [context, forcings] with z from the prior: (n, batch, forecast, lat, lon,
+        1), for ensemble scores."""
+        context, forcings = x
+        shape = (n, len(context), self.forecast_steps, self.latent_channels)
+        z = ops.convert_to_numpy(keras.random.normal(shape, seed=seed))
+        return np.stack(
+            [self.generator.predict([context, forcings, z_i], batch_size=batch_size, verbose=0) for z_i in z]
+        )
 
     def get_config(self) -> dict[str, Any]:
         return {
@@ -183,6 +193,7 @@ class SAVP(keras.Model):
             "context_shape": self.context_shape,
             "forecast_steps": self.forecast_steps,
             "target_index": self.target_index,
+            "forcing_channels": self.forcing_channels,
             "filters": self.filters,
             "kernel_size": self.kernel_size,
             "latent_channels": self.latent_channels,

@@ -3,14 +3,15 @@
 Apart from the TFRecord writer and reader (``ambs.sequences.tfrecords``), so that what needs only these
 facts (forecast files, evaluation, plots, the workflow) does not import TensorFlow.
 
-A window is ``context + forecast`` consecutive hours of every variable, (time, lat, lon, channel),
-channels in the order of ``variables``.
+A window is ``context + forecast`` consecutive hours of every variable and every forcing, (time, lat, lon,
+channel), the channels in the order of ``variables`` and then of ``forcings``. The networks see the context
+hours of every channel and the forcings of the forecast hours, which are known in advance.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import numpy as np
@@ -48,15 +49,18 @@ class SplitMeta:
     target_long_name: str = ""
     target_standard_name: str = ""  # empty where CF names no such quantity (generated datasets)
     target_anomaly: bool = False  # the target channel holds the departure from the climatology (sequences.target_scale)
+    forcings: list[str] = field(default_factory=list)  # channels after the variables (ambs.catalogue.FORCINGS)
+
+    @property
+    def channels(self) -> list[str]:
+        """What a window's channels hold, for labels: the variables (the target as its departure from the
+        climatology with ``target_anomaly``), then the forcings."""
+        variables = [f"{v} - climatology" if self.target_anomaly and v == self.target else v for v in self.variables]
+        return [*variables, *self.forcings]
 
     @property
     def target_index(self) -> int:
         return self.variables.index(self.target)
-
-    @property
-    def channel_names(self) -> list[str]:
-        """What each channel holds, for labels: the variable, or the target's departure from its climatology."""
-        return [f"{v} - climatology" if self.target_anomaly and v == self.target else v for v in self.variables]
 
     @property
     def init_datetimes(self) -> np.ndarray:
@@ -96,8 +100,14 @@ class SplitMeta:
 
 
 def context_part(meta: SplitMeta, windows: np.ndarray) -> np.ndarray:
-    """The context hours of every variable: (n, context, lat, lon, variables); of arrays and tensors alike."""
+    """The context hours of every channel: (n, context, lat, lon, variables + forcings); of arrays and tensors alike."""
     return windows[:, : meta.context]
+
+
+def future_forcings(meta: SplitMeta, windows: np.ndarray) -> np.ndarray:
+    """The forcings of the forecast hours: (n, forecast, lat, lon, forcings), none without forcings; of arrays and
+    tensors alike."""
+    return windows[:, meta.context :, :, :, len(meta.variables) :]
 
 
 def future_target(meta: SplitMeta, windows: np.ndarray) -> np.ndarray:

@@ -1,6 +1,6 @@
 """Sliding windows of normalised fields, stored as TFRecord shards and read back with tf.data.
 
-A window holds ``context + forecast`` consecutive hours of all variables,
+A window holds ``context + forecast`` consecutive hours of all variables and forcings,
 shape (time, lat, lon, channel), channels in config order. The shard directory
 carries ``meta.json`` (``ambs.sequences.meta``) with the shapes, init times, grid and
 the target's units needed downstream.
@@ -27,7 +27,8 @@ from ambs.extraction.variables import lookup
 from ambs.preprocessing.netcdf_variables import read_variables
 from ambs.preprocessing.normalisation import DEFAULT_METHOD, Normaliser
 from ambs.sequences.example_encoding import run_example
-from ambs.sequences.meta import HOUR, SequenceError, SplitMeta, context_part, future_target
+from ambs.sequences.forcing_channels import append_forcings
+from ambs.sequences.meta import HOUR, SequenceError, SplitMeta, context_part, future_forcings, future_target
 from ambs.sequences.target_scale import TargetScale
 
 SHARD_SIZE = 256  # windows per shard file
@@ -80,18 +81,21 @@ def write_split(
     stride: int,
     out_dir: Path,
     normalisation: str = DEFAULT_METHOD,
+    forcings: list[str] | None = None,
+    static: Path | None = None,
     climatology: xr.Dataset | None = None,
 ) -> SplitMeta:
     """Write one split's windows as TFRecord shards plus meta.json, atomically as a directory.
 
+    The ``forcings`` channels follow the variables; static ones are read from the invariants file ``static``.
     With the target's ``climatology`` the target channel holds its departures from it (config key target_anomaly).
     """
     if not paths:
         raise SequenceError(f"split '{split}': no cropped months to cut windows from (config key 'months.{split}')")
     era5 = lookup(target)  # the target's units and names
-    data = load_normalised(
-        paths, variables, stats, normalisation, None if climatology is None else {target: climatology}
-    )
+    forcings = list(forcings or [])
+    anomalies = None if climatology is None else {target: climatology}
+    data = append_forcings(load_normalised(paths, variables, stats, normalisation, anomalies), forcings, static)
     times = data["time"].values
     starts = window_starts(times, context + forecast, stride)
     if starts.size == 0:
@@ -100,7 +104,7 @@ def write_split(
             f"{context + forecast} consecutive hours (context_hours + forecast_hours)"
         )
     values = data.values
-    broken = [v for i, v in enumerate(variables) if not np.isfinite(values[..., i]).all()]
+    broken = [v for i, v in enumerate([*variables, *forcings]) if not np.isfinite(values[..., i]).all()]
     if broken:
         raise SequenceError(f"split '{split}': {broken} hold NaN or infinite values in {[str(p) for p in paths]}")
     length = context + forecast
@@ -119,6 +123,7 @@ def write_split(
         target_long_name=era5.long_name,
         target_standard_name=era5.standard_name,
         target_anomaly=climatology is not None,
+        forcings=forcings,
     )
     return write_windows(values, starts, meta, out_dir)
 
@@ -216,7 +221,8 @@ def without_autotuning(dataset: tf.data.Dataset) -> tf.data.Dataset:
 
 
 def make_dataset(split_dir: Path, batch_size: int, shuffle: bool = False, seed: int = 0) -> tf.data.Dataset:
-    """(context of all variables, forecast of the target) batches for training, parsed ahead of use in one thread.
+    """((context of every channel, forcings of the forecast hours), forecast of the target) batches for training,
+    parsed ahead of use in one thread.
 
     One thread: on a CPU the training step already uses every core, and parsing on two
     threads slowed each step by 5 % (as much as the parsing costs), on one thread by 0.2 %.
@@ -226,8 +232,8 @@ def make_dataset(split_dir: Path, batch_size: int, shuffle: bool = False, seed: 
     shards = shard_files(split_dir)
     readers = min(len(os.sched_getaffinity(0)), len(shards))
 
-    def split(windows: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
-        return context_part(meta, windows), future_target(meta, windows)
+    def split(windows: tf.Tensor) -> tuple[tuple[tf.Tensor, tf.Tensor], tf.Tensor]:
+        return (context_part(meta, windows), future_forcings(meta, windows)), future_target(meta, windows)
 
     # Shards are read side by side only when the order does not matter.
     dataset = tf.data.TFRecordDataset(shards, num_parallel_reads=readers if shuffle and readers > 1 else None)

@@ -50,5 +50,5 @@ def middle_test_query(test_dir: Path, train_dir: Path, distance: LearnedDistance
         archive[index],
         [train_meta.init_times[i] for i in index],
         distances,
-        test_meta.channel_names,
+        test_meta.channels[: len(test_meta.variables)],
     )
