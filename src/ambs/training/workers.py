@@ -99,9 +99,9 @@ def mpi_workers(env: Mapping[str, str], rank: int, size: int) -> Workers:
 def from_environment(env: Mapping[str, str] = os.environ) -> Workers:
     """The workers the launcher started, read from its environment; one worker where there is no group."""
     if env.get("TF_CONFIG"):
-        task = json.loads(env["TF_CONFIG"])["task"]
+        config = json.loads(env["TF_CONFIG"])
         resolver = tf.distribute.cluster_resolver.TFConfigClusterResolver()
-        return Workers(len(json.loads(env["TF_CONFIG"])["cluster"]["worker"]), int(task["index"]), resolver)
+        return Workers(len(config["cluster"]["worker"]), int(config["task"]["index"]), resolver)
     if int(env.get("SLURM_STEP_NUM_TASKS", "1")) > 1 and "SLURM_PROCID" in env:
         return slurm_workers(env)
     for rank, size in MPI_RANKS:
