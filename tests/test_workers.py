@@ -133,3 +133,43 @@ def test_the_train_rule_starts_several_tasks_through_the_launcher() -> None:
     assert worker_launcher(2) == "mpiexec -n 2 " and worker_launcher(4, "srun --kill-on-bad-exit=1") == (
         "srun --kill-on-bad-exit=1 -n 4 "
     )
+
+
+# One SGD step of a network on 2 logical CPUs under MirroredStrategy and on 1 device (each in a process of
+# its own: strategies built one after another in one process can mix up their collective ops); prints the
+# largest difference of the weights relative to their size. SGD keeps the gradients' scale, which a loss term
+# added by hand without the replicas' scaling would multiply by 2 (mcnet's GDL was: 0.16 off).
+ONE_STEP_ON_TWO_REPLICAS = """
+import sys, tensorflow as tf
+cpu = tf.config.list_physical_devices("CPU")[0]
+tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+import keras, numpy as np
+from test_model_contract import batch, build
+
+def stepped(strategy):
+    with strategy.scope():
+        model = build(sys.argv[1])
+        model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
+        model.train_on_batch(*batch())
+    return [w.numpy() for w in model.weights]
+
+one, two = stepped(tf.distribute.get_strategy()), stepped(tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"]))
+print(max(float(np.max(np.abs(a - b)) / (np.max(np.abs(a)) + 1e-12)) for a, b in zip(one, two)))
+"""
+
+
+# the networks with loss terms of their own (mcnet's in compute_loss, pde's by add_loss); SAVP is left out,
+# as each replica draws its own noise
+@pytest.mark.parametrize("name", ["mcnet", "pde"])
+def test_a_network_takes_the_same_step_on_two_replicas_as_on_one(name: str) -> None:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).parent), os.environ.get("PYTHONPATH", "")])}
+    out = subprocess.run(
+        [sys.executable, "-c", ONE_STEP_ON_TWO_REPLICAS, name],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert float(out.stdout.split()[-1]) < 1e-5, out.stdout
