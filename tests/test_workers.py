@@ -36,8 +36,10 @@ def test_mpiexec_ranks_are_workers_on_this_host() -> None:
     assert workers.own(Path("out/model.keras"), Path("scratch")) == Path("scratch/model.keras")
 
 
-def test_srun_tasks_are_workers_of_the_step(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Two nodes of two tasks each, no GPU: the resolver names every task's host and port."""
+# GPUs the task sees -> the ones it uses: all 4 of the node split between its 2 tasks, one bound by Slurm, none
+@pytest.mark.parametrize("visible, used", [("0,1,2,3", "0,1"), ("3", "3"), ("", "")])
+def test_srun_tasks_are_workers_of_the_step(monkeypatch: pytest.MonkeyPatch, visible: str, used: str) -> None:
+    """Two nodes of two tasks each: the resolver names every task's host and port and gives it its GPUs."""
     env = {
         "SLURM_PROCID": "2",
         "SLURM_STEP_NUM_TASKS": "4",
@@ -47,13 +49,14 @@ def test_srun_tasks_are_workers_of_the_step(monkeypatch: pytest.MonkeyPatch) -> 
     }
     for key, value in env.items():
         monkeypatch.setenv(key, value)  # the resolver reads os.environ itself
-    monkeypatch.delenv("CUDA_VISIBLE_DEVICES", raising=False)
-    workers = from_environment(env)
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", visible)
+    workers = from_environment({**env, "CUDA_VISIBLE_DEVICES": visible})
     base = port_base(env, 5001)
     assert base == 20_008 and (workers.count, workers.index) == (4, 2)
     assert workers.resolver.cluster_spec().as_dict() == {
         "worker": [f"jwb0001:{base}", f"jwb0001:{base + 1}", f"jwb0002:{base}", f"jwb0002:{base + 1}"]
     }
+    assert os.environ["CUDA_VISIBLE_DEVICES"] == used  # task 2 is the first of the second node
 
 
 def test_tf_config_is_taken_as_it_is(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -69,15 +69,16 @@ def port_base(env: Mapping[str, str], job: int) -> int:
 
 
 def slurm_workers(env: Mapping[str, str]) -> Workers:
-    """The tasks of this Slurm step; each takes its share of the node's visible GPUs."""
+    """The tasks of this Slurm step; where they all see the node's GPUs, each takes its share of them."""
     gpus = len([gpu for gpu in env.get("CUDA_VISIBLE_DEVICES", "").split(",") if gpu.strip()])
+    tasks = max(slurm_cluster_resolver.expand_tasks_per_node(env["SLURM_STEP_TASKS_PER_NODE"]))
     options: dict[str, Any] = {"port_base": port_base(env, int(env.get("SLURM_JOB_ID", "0")))}
-    if gpus:
+    if gpus >= tasks:
         options["gpus_per_node"] = gpus
     else:
-        # Without GPUs the resolver's split of them divides by zero: give every task a slot it does not set.
-        tasks_per_node = slurm_cluster_resolver.expand_tasks_per_node(env["SLURM_STEP_TASKS_PER_NODE"])
-        options.update(gpus_per_node=max(tasks_per_node), gpus_per_task=1, auto_set_gpu=False)
+        # Fewer GPUs than tasks: Slurm bound each task to its own already, or there are none (where the
+        # resolver's split would divide by zero): a slot per task, and CUDA_VISIBLE_DEVICES left as it is.
+        options.update(gpus_per_node=tasks, gpus_per_task=1, auto_set_gpu=False)
     resolver = tf.distribute.cluster_resolver.SlurmClusterResolver(**options)
     return Workers(int(env["SLURM_STEP_NUM_TASKS"]), int(env["SLURM_PROCID"]), resolver)
 
