@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -86,3 +87,28 @@ def train_command(tmp_path: Path, hyper: dict[str, Any]) -> list[str]:
         "--workdir",
         str(tmp_path / "work"),
     ]
+
+
+# Runs scripts/train.py (argv[1:]) and sends the named signal to itself at batch 3 of epoch 2 where the condition holds.
+KILL_MID_EPOCH = """
+import os, runpy, signal, sys
+import ambs.training.fitting
+
+class KillMidEpoch(ambs.training.fitting.EpochProgress):
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch = epoch
+        super().on_epoch_begin(epoch, logs)
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.epoch == 1 and batch == 2 and {condition}:
+            os.kill(os.getpid(), signal.{name})
+
+ambs.training.fitting.EpochProgress = KillMidEpoch
+sys.argv = sys.argv[1:]
+runpy.run_path(sys.argv[0], run_name="__main__")
+"""
+
+
+def killed_mid_epoch(cmd: list[str], signum: signal.Signals, condition: str = "True") -> list[str]:
+    """The training command ``cmd`` (python first) that sends ``signum`` to itself mid-epoch 2 where ``condition`` holds."""
+    return [cmd[0], "-c", KILL_MID_EPOCH.format(name=signum.name, condition=condition), *cmd[1:]]

@@ -16,6 +16,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,8 +33,13 @@ from cluster import ACCOUNT, LocalSlurm, install_with_apt  # noqa: E402
 PROFILE = ROOT / "profiles" / "slurm"
 SNAKEMAKE = [sys.executable, "-m", "snakemake", "--snakefile", str(ROOT / "workflow" / "Snakefile")]
 # The test's override of the profile's site settings: the test cluster's account, and
-# training without GPUs (the node has none) on two cores.
-SITE = {"AMBS_SLURM_ACCOUNT": ACCOUNT, "AMBS_SLURM_GPUS": "0", "AMBS_SLURM_GPU_CPUS": "2"}
+# training without GPUs (the node has none) on two cores, by two workers (srun tasks) on the one node.
+SITE = {
+    "AMBS_SLURM_ACCOUNT": ACCOUNT,
+    "AMBS_SLURM_GPUS": "0",
+    "AMBS_SLURM_GPU_CPUS": "2",
+    "AMBS_SLURM_TRAIN_TASKS_PER_NODE": "2",
+}
 
 
 def profile_resources(env: dict[str, str]) -> tuple[dict[str, object], dict[str, dict[str, object]]]:
@@ -65,6 +71,17 @@ def test_profile_maps_rules_to_juwels_partitions() -> None:
     assert workflow_rules - set(rules) == set(), "rules without resources in the Slurm profile"
     overridden = profile_resources({"AMBS_SLURM_ACCOUNT": "x", "AMBS_SLURM_GPU_PARTITION": "booster"})
     assert overridden[0]["slurm_account"] == "x" and overridden[1]["train"]["slurm_partition"] == "booster"
+
+
+def test_profile_trains_on_n_nodes_with_one_srun_step_of_all_workers() -> None:
+    """JUWELS Booster: 4 nodes of 4 GPUs, one worker per GPU."""
+    _, rules = profile_resources({"AMBS_SLURM_TRAIN_NODES": "4", "AMBS_SLURM_TRAIN_TASKS_PER_NODE": "4"})
+    train = rules["train"]
+    assert (train["nodes"], train["tasks"]) == (4, 16) and "gpu" not in train  # --gpus would count the whole job
+    assert train["mpi"].startswith("srun --kill-on-bad-exit=1") and "--gpus-per-node=4" in train["mpi"]
+    assert "--signal=TERM@" in train["slurm_extra"] and "--gpus-per-node=4" in train["slurm_extra"]
+    _, single = profile_resources({})
+    assert "mpi" not in single["train"] and single["train"]["nodes"] == 1  # one task: the plugin's own srun -n1
 
 
 # ---------------------------------------------------------------------------------------------
@@ -111,14 +128,42 @@ SLURM_MODELS = ["convlstm", "persistence"]
 SLURM_TARGETS = ["results/test/evaluation/metrics_table.csv", "results/test/plots/rmse_vs_lead.png"]
 
 
+def requeue_after_first_epoch(cluster: LocalSlurm, backup: Path, done: threading.Event, requeued: list[str]) -> None:
+    """Requeue the network's training job, as a preemption does, once it has checkpointed its first epoch."""
+    while not done.wait(0.5):
+        running = [
+            line.split("|")[0]
+            for line in cluster.run(["squeue", "-h", "-o", "%i|%k|%T"], check=False).stdout.splitlines()
+            if "|rule_train_wildcards_" in line and line.endswith("|RUNNING")
+        ]
+        if running and (backup / "epoch-0001").is_dir():
+            cluster.run(["scontrol", "requeue", running[0]])
+            requeued.append(running[0])
+            return
+
+
+def numbered_steps(records: list[dict[str, str]], job: dict[str, str]) -> list[dict[str, str]]:
+    """The job's steps started by srun (JobID <job>.<n>), not its batch and extern steps."""
+    return [r for r in records if r["JobID"].startswith(job["JobID"] + ".") and r["JobID"].split(".")[1].isdigit()]
+
+
 @pytest.mark.slurm
 def test_workflow_runs_in_the_profiles_partitions(slurm: LocalSlurm, tmp_path: Path) -> None:
     shutil.copytree(ROOT / "config", tmp_path / "config")
     config = yaml.safe_load((tmp_path / "config" / "test.yaml").read_text())
     config["models"] = SLURM_MODELS
+    config["hyperparameters"]["convlstm"]["epochs"] = 4  # time to requeue it after its first epoch
     (tmp_path / "config" / "test.yaml").write_text(yaml.safe_dump(config))
+    done, requeued = threading.Event(), []
+    backup = tmp_path / "results" / "test" / "models" / "convlstm" / "work" / "backup"
+    watcher = threading.Thread(target=requeue_after_first_epoch, args=(slurm, backup, done, requeued))
+    watcher.start()
     started = time.monotonic()
-    out = run_snakemake(slurm, tmp_path, *SLURM_TARGETS, "--configfile", "config/test.yaml")
+    try:
+        out = run_snakemake(slurm, tmp_path, *SLURM_TARGETS, "--configfile", "config/test.yaml")
+    finally:
+        done.set()
+        watcher.join()
     elapsed = time.monotonic() - started
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-6000:] + slurm.log("slurmctld")[-2000:]
     assert (tmp_path / "results" / "test" / "evaluation" / "metrics_table.csv").exists()
@@ -126,6 +171,12 @@ def test_workflow_runs_in_the_profiles_partitions(slurm: LocalSlurm, tmp_path: P
     default, resources = profile_resources(SITE)
     expected = {rule: res.get("slurm_partition", default["slurm_partition"]) for rule, res in resources.items()}
     records = slurm.sacct()
+    # the requeued training job: its first run (state REQUEUED) and the run that resumed it
+    assert [r["JobID"] for r in records if r["State"] == "REQUEUED"] == requeued and len(requeued) == 1, records
+    train_log = (tmp_path / "results" / "test" / "logs" / "train" / "convlstm.log").read_text()
+    assert "resuming after epoch" in train_log and "epoch 4/4" in train_log, train_log[-3000:]
+    assert "worker 0 of 2" in train_log and "worker 1 of 2" in train_log, train_log[-3000:]
+    records = [r for r in records if r["State"] != "REQUEUED"]
     jobs = [r for r in records if "." not in r["JobID"]]
     ran: dict[str, list[dict[str, str]]] = {}
     for job in jobs:
@@ -152,9 +203,13 @@ def test_workflow_runs_in_the_profiles_partitions(slurm: LocalSlurm, tmp_path: P
 
     # the MPI step: one Slurm step of the preprocess job with mpi_tasks tasks
     (pre,) = ran["preprocess"]
-    steps = [r for r in records if r["JobID"].startswith(pre["JobID"] + ".") and r["JobID"].split(".")[1].isdigit()]
+    steps = numbered_steps(records, pre)
     assert [int(s["NTasks"]) for s in steps] == [config["mpi_tasks"]], steps
     assert all(s["State"] == "COMPLETED" for s in steps)
+    # the network's training: one srun step of its 2 workers (in the requeued run and in the one that resumed)
+    (train,) = ran["train"]
+    steps = numbered_steps(records, train)
+    assert {int(s["NTasks"]) for s in steps} == {2} and steps[-1]["State"] == "COMPLETED", steps
     print(f"Slurm end-to-end run: {len(jobs)} jobs in {elapsed:.0f} s")
 
 

@@ -12,7 +12,7 @@ import keras
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import STATS, split, train_command
+from helpers import STATS, killed_mid_epoch, split, train_command
 
 from ambs.evaluation.scoring import References, evaluate, load_test_set, summary_table
 from ambs.models.registry import build_model, load_model
@@ -50,26 +50,6 @@ def test_training_outputs(trained: Path) -> None:
     assert list((trained / "work" / "tensorboard").rglob("events.out.tfevents.*"))
 
 
-# Runs scripts/train.py (argv[1:]) and sends the named signal to itself at batch 3 of epoch 2.
-KILL_MID_EPOCH = """
-import os, runpy, signal, sys
-import ambs.training.fitting
-
-class KillMidEpoch(ambs.training.fitting.EpochProgress):
-    def on_epoch_begin(self, epoch, logs=None):
-        self.epoch = epoch
-        super().on_epoch_begin(epoch, logs)
-
-    def on_train_batch_end(self, batch, logs=None):
-        if self.epoch == 1 and batch == 2:
-            os.kill(os.getpid(), signal.{name})
-
-ambs.training.fitting.EpochProgress = KillMidEpoch
-sys.argv = sys.argv[1:]
-runpy.run_path(sys.argv[0], run_name="__main__")
-"""
-
-
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
 def test_training_killed_mid_epoch_resumes_to_the_uninterrupted_result(
     trained: Path, tmp_path: Path, signum: signal.Signals
@@ -77,9 +57,7 @@ def test_training_killed_mid_epoch_resumes_to_the_uninterrupted_result(
     for name in ("train", "val"):
         shutil.copytree(trained / name, tmp_path / name)
     cmd = _train_cmd(tmp_path, 2)
-    killed = subprocess.run(
-        [cmd[0], "-c", KILL_MID_EPOCH.format(name=signum.name), *cmd[1:]], capture_output=True, text=True, check=False
-    )
+    killed = subprocess.run(killed_mid_epoch(cmd, signum), capture_output=True, text=True, check=False)
     assert killed.returncode == (128 + signum if signum == signal.SIGTERM else -signum), killed.stderr[-3000:]
     assert "epoch 1/2" in killed.stdout and "epoch 2/2" not in killed.stdout
     assert not (tmp_path / "model.keras").exists() and (tmp_path / "work" / "backup" / "epoch-0001").is_dir()

@@ -5,6 +5,7 @@ from pathlib import Path
 from ambs.catalogue import EXAMPLE_CASES, METRICS, MODELS, SPLITS, STATIC_FORCINGS, VIEWS, Kind
 from ambs.config import all_months, dataset_name, days_of_month, hours_of_day, split_forecast_hours, validate_config
 from ambs.extraction.requests import STATIC_FILENAME, raw_filenames
+from ambs.training.launch import worker_launcher
 
 # The schema (its defaults filled in) and the cross-field checks, with messages that name the key.
 validate_config(config)

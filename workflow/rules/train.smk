@@ -1,5 +1,5 @@
 rule train:
-    """Fit one video-prediction model; resumes from its last epoch if interrupted."""
+    """Fit one video-prediction model; resumes from its last epoch if interrupted; one worker per task."""
     input:
         train=f"{RESULTS}/sequences/train",
         val=f"{RESULTS}/sequences/val",
@@ -16,10 +16,11 @@ rule train:
         GPU_IMAGE
     threads: workflow.cores or 1
     params:
+        launcher=lambda wc, resources: worker_launcher(resources.get("tasks", 1), resources.get("mpi")),
         script=SCRIPTS / "train.py",
         hyper=lambda wc: json.dumps(config["hyperparameters"][wc.model], sort_keys=True),
         seed=config["seed"],
         workdir=lambda wc: f"{RESULTS}/models/{wc.model}/work",
     shell:
-        "python {params.script} --model {wildcards.model} --hyper {params.hyper:q} --seed {params.seed}"
+        "{params.launcher}python {params.script} --model {wildcards.model} --hyper {params.hyper:q} --seed {params.seed}"
         " --train {input.train} --val {input.val} --out {output.model} --history {output.history} --workdir {params.workdir} > {log} 2>&1"

@@ -6,6 +6,18 @@ from typing import Any
 
 import keras
 from keras import ops
+from keras.src.losses.loss import scale_loss_for_distribution
+
+
+def per_replica(loss: Any) -> Any:
+    """A loss term computed by hand, scaled as Keras scales its compiled losses under a ``tf.distribute`` strategy.
+
+    Each replica's gradient is summed over all replicas (GPUs, workers); Keras divides its compiled and
+    ``add_loss`` losses by the replicas in sync so that the sum is the global batch's mean, and logs them
+    multiplied back. A term added in ``compute_loss`` needs the same division, or it weighs as many times
+    more as there are replicas (and is logged that many times too large). One replica, other backends: as it is.
+    """
+    return scale_loss_for_distribution(loss)
 
 
 def gradient_difference_loss(y_true: Any, y_pred: Any) -> Any:

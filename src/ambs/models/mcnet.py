@@ -28,7 +28,7 @@ from keras import ops
 
 from ambs.models.convlstm import forcings_input
 from ambs.models.layers import ConvLSTM, PerFrame, RepeatLastFrame
-from ambs.models.losses import gradient_difference_loss
+from ambs.models.losses import gradient_difference_loss, per_replica
 
 
 def _network(
@@ -134,7 +134,7 @@ class MCNet(keras.Model):
         """The compiled image loss plus the weighted gradient difference loss, which keeps forecasts sharp."""
         gdl = gradient_difference_loss(y, y_pred)
         self.gdl.update_state(gdl)
-        return super().compute_loss(x, y, y_pred, sample_weight, training) + self.gdl_weight * gdl
+        return super().compute_loss(x, y, y_pred, sample_weight, training) + self.gdl_weight * per_replica(gdl)
 
     def get_config(self) -> dict[str, Any]:
         return {

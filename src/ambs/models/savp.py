@@ -35,7 +35,7 @@ from keras import ops
 
 from ambs.models.convlstm import decode_change, encode_context, forcings_input, half_resolution
 from ambs.models.layers import ConvLSTM, PerFrame, RepeatLastFrame
-from ambs.models.losses import adversarial_terms, kl_to_standard_normal
+from ambs.models.losses import adversarial_terms, kl_to_standard_normal, per_replica
 
 
 def _generator(
@@ -175,7 +175,7 @@ class SAVP(keras.Model):
             loss = loss + self.adversarial_weight * generator_term + discriminator_loss
             self.trackers["adv"].update_state(adversarial)
             self.trackers["d_loss"].update_state(discriminator_loss)
-        return loss
+        return per_replica(loss)
 
     def sample(self, x: list[np.ndarray], n: int, seed: int | None = None, batch_size: int = 32) -> np.ndarray:
         """``n`` forecasts per window of x = [context, forcings] with z from the prior: (n, batch, forecast, lat, lon,

@@ -240,5 +240,7 @@ def make_dataset(split_dir: Path, batch_size: int, shuffle: bool = False, seed: 
     dataset = dataset.map(lambda record: parse_run(record, meta.shape)).unbatch()
     dataset = dataset.apply(tf.data.experimental.assert_cardinality(meta.count))  # lets Keras know the epoch length
     if shuffle:
-        dataset = dataset.shuffle(min(meta.count, 4 * SHARD_SIZE), seed=seed, reshuffle_each_iteration=True)
+        # The same order on every iteration: the seed alone decides it, also where Keras' fit under a
+        # multi-worker strategy iterates the dataset once (to build the model) before training on it.
+        dataset = dataset.shuffle(min(meta.count, 4 * SHARD_SIZE), seed=seed, reshuffle_each_iteration=False)
     return without_autotuning(dataset.batch(batch_size).map(split).prefetch(2))

@@ -44,27 +44,34 @@ def random_states(model: keras.Model) -> list[keras.Variable]:
     return [v for v in model.variables if v.path.endswith("seed_generator_state")]
 
 
-class EpochCheckpoints(keras.callbacks.Callback):
-    """Writes a checkpoint at the end of every epoch and keeps only the newest; ``restore`` loads it."""
+def checkpoints_in(directory: Path) -> list[tuple[int, Path]]:
+    """The checkpoints in ``directory``, oldest first, with their finished epochs."""
+    if not directory.is_dir():
+        return []
+    found = [(NAME.fullmatch(p.name), p) for p in directory.iterdir()]
+    return sorted((int(match.group(1)), p) for match, p in found if match)
 
-    def __init__(self, directory: Path, run: dict[str, Any]) -> None:
+
+class EpochCheckpoints(keras.callbacks.Callback):
+    """Writes a checkpoint at the end of every epoch and keeps only the newest; ``restore`` loads it.
+
+    Every worker of a group restores from ``directory``; a worker other than the chief writes its own
+    checkpoints (which the strategy makes it write too) to ``writes_to``, so that only the chief's are resumed.
+    """
+
+    def __init__(self, directory: Path, run: dict[str, Any], writes_to: Path | None = None) -> None:
         super().__init__()
         self.directory = Path(directory)
+        self.writes_to = self.directory if writes_to is None else Path(writes_to)
         self.run = json.loads(json.dumps(run))  # as it reads back from run.json (tuples become lists)
-
-    def _saved(self) -> list[tuple[int, Path]]:
-        if not self.directory.is_dir():
-            return []
-        found = [(NAME.fullmatch(p.name), p) for p in self.directory.iterdir()]
-        return sorted((int(match.group(1)), p) for match, p in found if match)
 
     def restore(self, model: keras.Model, log: Any = print) -> int:
         """Load the newest checkpoint of this run into the compiled ``model``; the finished epochs (0: none)."""
-        saved = self._saved()
-        if not saved:
+        found = checkpoints_in(self.directory)
+        if not found:
             self.clear()
             return 0
-        epochs, path = saved[-1]
+        epochs, path = found[-1]
         if json.loads((path / FINGERPRINT).read_text()) != self.run:
             log(f"checkpoints in {self.directory} are from another configuration or data; starting afresh")
             self.clear()
@@ -72,15 +79,15 @@ class EpochCheckpoints(keras.callbacks.Callback):
         if model.optimizer is not None and not model.optimizer.built:
             model.optimizer.build(model.trainable_variables)
         model.load_weights(path / STATE)
-        with np.load(path / RANDOM) as saved:
+        with np.load(path / RANDOM) as states:
             for i, state in enumerate(random_states(model)):
-                state.assign(saved[f"arr_{i}"])
+                state.assign(states[f"arr_{i}"])
         log(f"resuming after epoch {epochs} from {path}")
         return epochs
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float] | None = None) -> None:
-        older = self._saved()
-        with atomic_path(self.directory / f"epoch-{epoch + 1:04d}") as tmp:
+        older = checkpoints_in(self.writes_to)
+        with atomic_path(self.writes_to / f"epoch-{epoch + 1:04d}") as tmp:
             tmp.mkdir()
             self.model.save_weights(tmp / STATE)
             np.savez(tmp / RANDOM, *[state.numpy() for state in random_states(self.model)])
@@ -89,5 +96,5 @@ class EpochCheckpoints(keras.callbacks.Callback):
             shutil.rmtree(path)
 
     def clear(self) -> None:
-        """Remove every checkpoint (and leftovers of interrupted writes): the next run starts afresh."""
-        shutil.rmtree(self.directory, ignore_errors=True)
+        """Remove every checkpoint this worker wrote (and leftovers of interrupted writes): the next run starts afresh."""
+        shutil.rmtree(self.writes_to, ignore_errors=True)

@@ -13,6 +13,15 @@ model on all of them and splits every batch between them:
 Which GPUs are visible is decided outside (``CUDA_VISIBLE_DEVICES``, which Slurm
 sets from the job's ``--gres=gpu:N``), so the same code uses 4 GPUs on a JUWELS
 Booster node and the CPU on a laptop.
+
+With several workers (``ambs.training.workers``: one process per ``srun`` task or
+``mpiexec`` rank) the TensorFlow backend joins them with ``MultiWorkerMirroredStrategy``,
+each worker using the GPUs it sees (or its CPU). Under ``KERAS_BACKEND=jax`` the same
+group would be ``keras.distribution.initialize`` (``jax.distributed`` with the chief's
+address, the worker count and index) followed by ``DataParallel`` over ``jax.devices()``
+of all processes; it is not wired: jaxlib's CPU backend needs a separate collectives
+implementation (gloo) across processes, so it could not be tested here, and the
+workflow's GPU image trains with TensorFlow.
 """
 
 from __future__ import annotations
@@ -24,6 +33,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import keras
+
+from ambs.training.workers import Workers, multi_worker_strategy
 
 
 def visible_gpus(backend: str | None = None) -> list[Any]:
@@ -68,14 +79,24 @@ def distribution_scope(
     backend: str | None = None,
     gpus: list[Any] | None = None,
     log: Callable[[str], None] | None = print,
+    workers: Workers | None = None,
 ) -> Iterator[object | None]:
-    """Context in which to build, compile and fit a model so it uses all visible GPUs.
+    """Context in which to build, compile and fit a model so it uses all visible GPUs of all ``workers``.
 
-    Yields the distribution object in use (a ``tf.distribute.MirroredStrategy``,
-    a ``keras.distribution.DataParallel``) or ``None`` for a single device.
-    ``gpus`` overrides the detected devices (for tests).
+    Yields the distribution object in use (a ``tf.distribute.MirroredStrategy`` or
+    ``MultiWorkerMirroredStrategy``, a ``keras.distribution.DataParallel``) or ``None``
+    for a single device. ``gpus`` overrides the detected devices (for tests).
     """
     backend = backend or keras.backend.backend()
+    if workers is not None and workers.count > 1:
+        if backend != "tensorflow":
+            raise NotImplementedError(f"{workers.count} training workers need KERAS_BACKEND=tensorflow, not {backend}")
+        group = multi_worker_strategy(workers)  # before listing the GPUs, which starts TensorFlow's runtime
+        if log is not None:
+            log(f"{describe(visible_gpus(backend))} in {workers.describe()} (Keras backend {backend}){container()}")
+        with group.scope():
+            yield group
+        return
     gpus = visible_gpus(backend) if gpus is None else list(gpus)
     if log is not None:
         log(f"{describe(gpus)} (Keras backend {backend}){container()}")

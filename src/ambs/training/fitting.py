@@ -188,7 +188,7 @@ def fit_resuming(
     first_epoch = checkpoints.restore(model)
     keep_history_before(history, first_epoch)
     stop_on_sigterm = StopOnSigterm(checkpoints)
-    early = [] if patience is None else [EarlyStopping(checkpoints.directory / "best", patience)]
+    early = [] if patience is None else [EarlyStopping(checkpoints.writes_to / "best", patience)]
     for stopping in early:
         stopping.replay(history)
     callbacks = [

@@ -4,7 +4,9 @@ The order of every epoch's batches depends on the seed and the epoch number alon
 rerun that resumes from a checkpoint (``ambs.training.fitting.fit_resuming``) sees exactly the
 batches an uninterrupted run sees. The finished model and the CSV history are written
 atomically; TensorBoard logs sit beside them. Training runs under ``distribution_scope()``:
-all GPUs of the node when there are several, else one device (the CPU when there is none).
+all GPUs of the node when there are several, else one device (the CPU when there is none), and
+all workers of the group when the launcher started several (``ambs.training.workers``): the
+global batch ``batch_size`` is split between them, and only worker 0 writes the results.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from ambs.sequences.tfrecords import make_dataset
 from ambs.training.checkpoints import EpochCheckpoints, fingerprint
 from ambs.training.devices import distribution_scope
 from ambs.training.fitting import fit_resuming
+from ambs.training.workers import from_environment, remove_scratch, shard_by_data
 
 FINAL_RATE = 0.1  # the learning rate of the last epoch, as a fraction of the first
 EPOCH_SEEDS = 100_003  # shuffle seed of epoch e: seed * EPOCH_SEEDS + e, distinct for every (seed, epoch) in use
@@ -69,29 +72,38 @@ def train(
     seed: int,
 ) -> None:
     """Fit ``model_name``, resuming from its last checkpoint; save it to ``model_path`` (.keras) and its history (CSV)."""
+    workers = from_environment()
+    scratch = work_dir / f"worker-{workers.index}"  # what a worker other than the chief must write
     keras.utils.set_random_seed(seed)
     meta = SplitMeta.read(train_dir)
     work_dir.mkdir(parents=True, exist_ok=True)
-    history = work_dir / "history.csv"
-    checkpoints = EpochCheckpoints(work_dir / "backup", fingerprint(model_name, hyper, seed, [train_dir, val_dir]))
-    with distribution_scope():
+    history = workers.own(work_dir / "history.csv", scratch)
+    checkpoints = EpochCheckpoints(
+        work_dir / "backup",
+        fingerprint(model_name, hyper, seed, [train_dir, val_dir]),
+        writes_to=workers.own(work_dir / "backup", scratch),
+    )
+    with distribution_scope(workers=workers):
         model = build_model(model_name, meta, hyper)
         steps_per_epoch = math.ceil(meta.count / hyper["batch_size"])
         model.compile(optimizer=adam_with_cosine_decay(hyper, steps_per_epoch), loss="mse", metrics=["mae"])
         print(f"training {model_name}: {meta.count} training windows of shape {meta.shape}", flush=True)
         fit_resuming(
             model,
-            lambda first_epoch: epoch_batches(train_dir, hyper["batch_size"], seed, first_epoch, hyper["epochs"]),
+            lambda first_epoch: shard_by_data(
+                epoch_batches(train_dir, hyper["batch_size"], seed, first_epoch, hyper["epochs"])
+            ),
             hyper["epochs"],
             checkpoints,
             history,
-            [keras.callbacks.TensorBoard(str(work_dir / "tensorboard"), write_graph=False)],
+            [keras.callbacks.TensorBoard(str(workers.own(work_dir / "tensorboard", scratch)), write_graph=False)],
             patience=hyper["patience"],
             steps_per_epoch=steps_per_epoch,
-            validation_data=make_dataset(val_dir, hyper["batch_size"]),
+            validation_data=shard_by_data(make_dataset(val_dir, hyper["batch_size"])),
         )
-        with atomic_path(model_path) as tmp:
+        with atomic_path(workers.own(model_path, scratch)) as tmp:
             model.save(tmp)
-    with atomic_path(history_path) as tmp:
+    with atomic_path(workers.own(history_path, scratch)) as tmp:
         tmp.write_bytes(history.read_bytes())
     checkpoints.clear()
+    remove_scratch(workers, scratch)
