@@ -10,7 +10,9 @@ parser = argparse.ArgumentParser(description=__doc__)
 parser.add_argument("--model", required=True)
 parser.add_argument("--out", type=Path, required=True)
 parser.add_argument("--seeds", type=int, nargs="+", required=True, help="the training seed of each history")
-parser.add_argument("histories", type=Path, nargs="+", help="history.csv written by Keras' CSVLogger, one per seed")
+parser.add_argument(
+    "--histories", type=Path, nargs="+", required=True, help="history.csv written by Keras' CSVLogger, one per seed"
+)
 args = parser.parse_args()
 
 if len(args.seeds) != len(args.histories):

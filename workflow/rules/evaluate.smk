@@ -110,7 +110,7 @@ rule gap_closed:
         script=SCRIPTS / "gap_closed.py",
         baselines=BASELINE_MODELS,
     shell:
-        "python {params.script} --out {output} --baselines {params.baselines} {input} > {log} 2>&1"
+        "python {params.script} --out {output} --baselines {params.baselines} --metrics {input} > {log} 2>&1"
 
 
 rule forecasts:

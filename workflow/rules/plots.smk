@@ -101,7 +101,7 @@ rule plot_training:
         script=SCRIPTS / "plot_training.py",
         seeds=SEEDS,
     shell:
-        "python {params.script} --model {wildcards.model} --out {output} --seeds {params.seeds} {input} > {log} 2>&1"
+        "python {params.script} --model {wildcards.model} --out {output} --seeds {params.seeds} --histories {input} > {log} 2>&1"
 
 
 rule table_html:
