@@ -29,12 +29,15 @@ parser.add_argument(
     default=None,
     help="cropped test months, the past that daily persistence (persistence24) reads",
 )
+parser.add_argument(
+    "--source-seed", type=int, default=None, help="seed of the embedded synthetic source, for its oracle forecast"
+)
 parser.add_argument("--metrics", type=Path, required=True)
 parser.add_argument("--bands", type=Path, required=True)
 parser.add_argument("--forecast", type=Path, required=True)
 parser.add_argument("--table", type=Path, required=True)
 parser.add_argument("--ensemble-size", type=int, default=1, help="members drawn from a stochastic model")
-parser.add_argument("--seed", type=int, default=0)
+parser.add_argument("--seed", type=int, default=0, help="a network's training seed, also of its ensemble draws")
 parser.add_argument("--block-hours", type=int, required=True, help="bootstrap block length")
 parser.add_argument("--resamples", type=int, required=True, help="bootstrap resamples")
 parser.add_argument("--bootstrap-seed", type=int, required=True)
@@ -45,6 +48,7 @@ test = load_test_set(args.test, json.loads(args.stats.read_text()), climatology)
 references = References(
     climatology=climatology,
     history=load_months(args.history, test.meta.target) if args.history else None,
+    source_seed=args.source_seed,
 )
 result, forecast = evaluate(
     args.model, args.weights, test, references, ensemble_size=args.ensemble_size, seed=args.seed

@@ -11,11 +11,11 @@ from ambs.report.lead_curves import metric_figure
 parser = argparse.ArgumentParser(description=__doc__)
 parser.add_argument("--metric", required=True)
 parser.add_argument("--out", type=Path, required=True)
-parser.add_argument("--bands", type=Path, nargs="+", required=True, help="bands.nc of each model, in legend order")
+parser.add_argument("--bands", type=Path, nargs="+", required=True, help="bands.nc of each run, in legend order")
 args = parser.parse_args()
 
-bands = {ds.attrs["model"]: ds for ds in map(xr.load_dataset, args.bands)}  # each file names its model and units
-units = {ds.attrs["units"] for ds in bands.values()}
+bands = [xr.load_dataset(path) for path in args.bands]  # each file names its model, seed and units
+units = {ds.attrs["units"] for ds in bands}
 if len(units) != 1:
     parser.error(f"the --bands files disagree on the target's units: {sorted(units)}")
 save_figure(metric_figure(bands, args.metric, units.pop()), args.out)

@@ -1,4 +1,4 @@
-"""Entry point of the skill rule: skill scores of every model against every baseline, per lead hour."""
+"""Entry point of the skill rule: skill scores of every model (its mean over seeds) against every baseline, per lead."""
 
 import argparse
 from pathlib import Path
@@ -6,18 +6,16 @@ from pathlib import Path
 import xarray as xr
 
 from ambs.atomic import atomic_path
+from ambs.evaluation.seeds import seed_means
 from ambs.evaluation.skill import skill_table
 
 parser = argparse.ArgumentParser(description=__doc__)
 parser.add_argument("--out", type=Path, required=True, help="skill.csv")
 parser.add_argument("--baselines", nargs="*", required=True, help="models used as references (none: an empty table)")
-parser.add_argument("--metrics", type=Path, nargs="+", required=True, help="metrics.nc of each model")
+parser.add_argument("--metrics", type=Path, nargs="+", required=True, help="metrics.nc of each run")
 args = parser.parse_args()
 
-results = {}
-for path in args.metrics:
-    result = xr.load_dataset(path)
-    results[result.attrs["model"]] = result
+results = seed_means([xr.load_dataset(path) for path in args.metrics])
 unknown = sorted(set(args.baselines) - set(results))
 if unknown:
     parser.error(f"--baselines {unknown} have no file among --metrics")

@@ -99,6 +99,9 @@ WRONG = [
     ("forcings", ["lsm", "lsm"], "forcings", "non-unique elements"),
     ("bootstrap.resamples", 5, "bootstrap.resamples", "less than the minimum"),
     ("bootstrap.blocks", 4, "bootstrap", "'blocks' was unexpected"),
+    ("seeds", [0, 1, 0], "seeds", "non-unique"),
+    ("seeds", [0, -1], "seeds.1", "less than the minimum"),
+    ("seeds", [], "seeds", "should be non-empty"),
 ]
 
 
@@ -118,6 +121,7 @@ SEMANTIC = [
     ("target", "msl", "target", None),
     ("months.val", ["2017-06"], "months.val", "already in months.train"),
     ("hours", [0, 6, 12, 18], "context_hours", "at most 1 in months.train"),
+    ("source", "cds", "models", "['oracle'] is the embedded source's own forecast"),
 ]
 
 
@@ -200,7 +204,7 @@ def test_the_gmd2022_config_plans_without_running(tmp_path: Path) -> None:
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-3000:]
     jobs = dict(re.findall(r"^(\w+)\s+(\d+)$", output, flags=re.M))
-    assert (jobs["extract"], jobs["train"]) == ("156", "2")  # every month of 2007-2019, convlstm and savp
+    assert (jobs["extract"], jobs["train"]) == ("156", "6")  # every month of 2007-2019; convlstm, savp: 3 seeds each
     for name in ("sfc.nc", "pl850.nc"):
         assert f"results/gmd2022/raw/2019-12/{name}" in output
     assert not (tmp_path / "results").exists()

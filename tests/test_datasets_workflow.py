@@ -104,7 +104,7 @@ def test_scores_cover_the_long_horizon(finished_run: tuple[Path, str, dict]) -> 
         assert rows["lead"].tolist() == list(range(1, EVALUATED + 1))
         assert np.isfinite(rows[["mse", "psnr", "ssim"]].to_numpy()).all() and (rows["ssim"] <= 1).all()
     assert "acc" not in table.columns or table["acc"].isna().all()
-    with xr.open_dataset(results / "evaluation" / "pde" / "forecast.nc") as ds:
+    with xr.open_dataset(results / "evaluation" / "pde" / "seed0" / "forecast.nc") as ds:  # the default seeds: [0]
         assert ds.sizes["lead"] == EVALUATED and ds["forecast"].attrs["units"] == "1"
         if dataset == "moving_digits":  # denormalised back to pixel intensities
             assert float(ds["truth"].min()) > -1e-4 and float(ds["truth"].max()) < 1 + 1e-4

@@ -1,10 +1,18 @@
-"""The oracle: the embedded source run on from an init time with all that is known then, and nothing more."""
+"""The oracle: the embedded source run on from an init time with all that is known then, and nothing more;
+scored like a baseline."""
 
 from __future__ import annotations
 
-import numpy as np
+from pathlib import Path
 
+import numpy as np
+import pytest
+import xarray as xr
+from helpers import STATS, VARIABLES
+
+from ambs.evaluation.scoring import References, evaluate, load_test_set
 from ambs.extraction.synthetic import SyntheticAtmosphere, forecast_oracle, grid
+from ambs.sequences.tfrecords import write_split
 
 SEED = 3
 NAMES = ["t2m", "msl", "z500", "t850", "tcc"]
@@ -55,3 +63,28 @@ def test_the_oracle_beats_persistence_at_every_lead() -> None:
     oracle_rmse, persistence_rmse = (np.sqrt(((f - truth) ** 2).mean(axis=(0, 2, 3))) for f in (oracle, observed))
     assert (oracle_rmse < persistence_rmse).all(), (oracle_rmse, persistence_rmse)
     assert oracle_rmse[0] < 0.3  # at lead 1 little more than the white noise (0.2 K) is unknown
+
+
+def test_the_oracle_is_evaluated_like_a_baseline_and_beats_persistence(tmp_path: Path) -> None:
+    """Scored on a test split cut from the source itself: its RMSE lies below persistence's at every lead."""
+    lats, lons = grid([51, 6, 49, 8])
+    times = np.datetime64("2017-07-01T00", "ns") + np.arange(96) * HOUR
+    fields = SyntheticAtmosphere(SEED).fields(times, lats, lons, ["t2m", "msl"])
+    dims = ("time", "latitude", "longitude")
+    units = {"t2m": "K", "msl": "Pa"}
+    month = xr.Dataset(
+        {name: (dims, values, {"units": units[name]}) for name, values in fields.items()},
+        coords={"time": times, "latitude": lats, "longitude": lons},
+    )
+    month.to_netcdf(tmp_path / "2017-07.nc")
+    write_split("test", [tmp_path / "2017-07.nc"], STATS, VARIABLES, "t2m", 6, 6, 3, tmp_path / "test")
+    test = load_test_set(tmp_path / "test", STATS)
+    oracle, forecast = evaluate("oracle", None, test, References(source_seed=SEED))
+    persistence, _ = evaluate("persistence", None, test, References())
+    assert oracle.attrs["model"] == "oracle" and "seed" not in oracle.attrs
+    np.testing.assert_allclose(
+        forecast["forecast"], forecast_oracle(SEED, "t2m", test.meta.init_datetimes, LEADS[:6], lats, lons)
+    )
+    assert (oracle["rmse"].mean("init") < persistence["rmse"].mean("init")).all()
+    with pytest.raises(ValueError, match="model 'oracle' needs the source_seed"):
+        evaluate("oracle", None, test, References())

@@ -58,14 +58,15 @@ def forecast_file(model: str, offset: float, geographic: bool = True, seed: int 
     )
 
 
-def bands_file(scale: float, with_spread: bool = False) -> xr.Dataset:
-    """A bands.nc: <metric>_mean over lead and <metric> over (lead, bound q05/q95)."""
+def bands_file(model: str, scale: float, with_spread: bool = False, seed: int | None = None) -> xr.Dataset:
+    """A bands.nc of one run: <metric>_mean over lead and <metric> over (lead, bound q05/q95)."""
     lead = np.arange(1, LEADS + 1)
     mean = scale * lead
     data = {"rmse_mean": ("lead", mean), "rmse": (("lead", "bound"), np.stack([mean - 0.5, mean + 0.5], axis=1))}
     if with_spread:
         data |= {"spread_mean": ("lead", mean / 2), "spread": (("lead", "bound"), np.stack([mean / 3, mean], axis=1))}
-    return xr.Dataset(data, coords={"lead": lead, "bound": ["q05", "q95"]})
+    attrs = {"model": model} if seed is None else {"model": model, "seed": seed}
+    return xr.Dataset(data, coords={"lead": lead, "bound": ["q05", "q95"]}, attrs=attrs)
 
 
 @pytest.fixture(autouse=True)
@@ -75,10 +76,10 @@ def close_figures():
 
 
 def test_lead_curve_draws_each_models_mean_and_band() -> None:
-    bands = {"convlstm": bands_file(1.0, with_spread=True), "persistence": bands_file(2.0)}
+    bands = [bands_file("convlstm", 1.0, with_spread=True), bands_file("persistence", 2.0)]
     ax = metric_figure(bands, "rmse", "K").axes[0]
     assert [line.get_label() for line in ax.lines] == ["convlstm", "persistence"]
-    np.testing.assert_allclose(ax.lines[1].get_ydata(), bands["persistence"]["rmse_mean"])
+    np.testing.assert_allclose(ax.lines[1].get_ydata(), bands[1]["rmse_mean"])
     fills = [c for c in ax.collections if isinstance(c, PolyCollection)]
     assert len(fills) == 2
     band = fills[1].get_paths()[0].vertices
@@ -86,8 +87,18 @@ def test_lead_curve_draws_each_models_mean_and_band() -> None:
     assert ax.get_ylabel() == "RMSE [K]"
 
 
+def test_lead_curve_of_several_seeds_is_their_mean_in_the_band_of_their_range() -> None:
+    bands = [bands_file("convlstm", scale, seed=seed) for seed, scale in enumerate((1.0, 1.5, 3.0))]
+    ax = metric_figure([*bands, bands_file("persistence", 2.0)], "rmse", "K").axes[0]
+    assert [line.get_label() for line in ax.lines] == ["convlstm (3 seeds)", "persistence"]
+    lead = np.arange(1, LEADS + 1)
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), 5.5 / 3 * lead)
+    band = [c for c in ax.collections if isinstance(c, PolyCollection)][0].get_paths()[0].vertices
+    np.testing.assert_allclose([band[:, 1].min(), band[:, 1].max()], [1.0, 3.0 * LEADS])  # the seeds' range
+
+
 def test_lead_curve_leaves_out_models_without_the_metric() -> None:
-    bands = {"savp": bands_file(1.0, with_spread=True), "persistence": bands_file(2.0)}
+    bands = [bands_file("savp", 1.0, with_spread=True), bands_file("persistence", 2.0)]
     ax = metric_figure(bands, "spread", "K").axes[0]
     assert [line.get_label() for line in ax.lines] == ["savp"]
     with pytest.raises(ValueError, match="no model has metric 'acc'"):
@@ -229,12 +240,19 @@ def test_training_curves_from_a_resumed_history(tmp_path: Path) -> None:
     )
     history = read_history(csv)
     assert history["epoch"].tolist() == [0, 1, 2] and history["loss"].tolist() == [2.0, 1.4, 1.2]
-    fig = training_figure(history, "savp")
+    fig = training_figure({0: history, 3: history.head(2)}, "savp")
     panels = [ax for ax in fig.axes if ax.lines]
     assert [ax.get_title() for ax in panels] == ["loss", "adv"]
+    assert [line.get_label() for line in panels[0].lines] == [
+        "seed 0 training",
+        "seed 0 validation",
+        "seed 3 training",
+        "seed 3 validation",
+    ]
     np.testing.assert_allclose(panels[0].lines[0].get_xdata(), [1, 2, 3])
     np.testing.assert_allclose(panels[0].lines[1].get_ydata(), [1.8, 1.5, 1.3])
-    one_epoch = training_figure(history.head(1), "mcnet").axes[0]
+    np.testing.assert_allclose(panels[0].lines[3].get_ydata(), [1.8, 1.5])
+    one_epoch = training_figure({0: history.head(1)}, "mcnet").axes[0]
     one_epoch.figure.canvas.draw()
     low, high = one_epoch.get_xlim()
     assert [t for t in one_epoch.get_xticks() if low <= t <= high] == [1.0]  # whole epochs only

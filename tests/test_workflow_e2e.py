@@ -18,7 +18,7 @@ from conftest import ROOT
 from images import apptainer_dir, cpu_image
 from report_browser import chromium, render_report
 
-from ambs.catalogue import BASELINES, EXAMPLE_CASES, METRICS, MODELS, SPLITS
+from ambs.catalogue import BASELINES, EXAMPLE_CASES, METRICS, MODELS, SPLITS, runs
 from ambs.sequences.meta import SplitMeta
 
 pytestmark = pytest.mark.e2e
@@ -54,19 +54,26 @@ def test_metrics_for_every_model_and_lead(finished_run: Path) -> None:
     results = finished_run / "results" / config["experiment"]
     table = pd.read_csv(results / "evaluation" / "metrics_table.csv")
     leads = list(range(1, config["forecast_hours"] + 1))
-    for model in config["models"]:
-        rows = table[table.model == model].sort_values("lead")
-        assert rows["lead"].tolist() == leads
-        assert rows[PLOTTED].notna().all().all()
-        assert (rows["rmse"] > 0).all() and (rows["ssim"] <= 1).all()
-        with xr.open_dataset(results / "evaluation" / model / "metrics.nc") as ds:
+    rmse: dict[str, list[np.ndarray]] = {}
+    for run in runs(config["models"], config["seeds"]):
+        with xr.open_dataset(results / "evaluation" / run.name / "metrics.nc") as ds:
             assert set(PLOTTED) <= set(ds.data_vars) and ds.sizes["lead"] == len(leads)
-            np.testing.assert_allclose(ds["rmse"].mean("init").values, rows["rmse"].values, rtol=1e-5)
-        with xr.open_dataset(results / "evaluation" / model / "forecast.nc") as ds:
+            assert ds.attrs.get("seed") == run.seed
+            rmse.setdefault(run.model, []).append(ds["rmse"].mean("init").values)
+        with xr.open_dataset(results / "evaluation" / run.name / "forecast.nc") as ds:
             assert ds["forecast"].attrs["units"] == "K"
             assert float(ds["truth"].min()) > 200 and float(ds["truth"].max()) < 330
+    for model in config["models"]:
+        rows = table[table.model == model].sort_values("lead")
+        assert rows["lead"].tolist() == leads and (rows["runs"] == len(rmse[model])).all()
+        assert rows[PLOTTED].notna().all().all()
+        assert (rows["rmse"] > 0).all() and (rows["ssim"] <= 1).all()
+        np.testing.assert_allclose(np.mean(rmse[model], axis=0), rows["rmse"].values, rtol=1e-5)
+        np.testing.assert_allclose(np.min(rmse[model], axis=0), rows["rmse_min"].values, rtol=1e-5)
     persistence = table[table.model == "persistence"].sort_values("lead")["rmse"].to_numpy()
     assert np.all(np.diff(persistence) > -0.05), "persistence error should grow with lead time"
+    oracle = table[table.model == "oracle"].sort_values("lead")["rmse"].to_numpy()
+    assert (oracle < persistence).all(), "the oracle knows the source's dynamics"
 
 
 @pytest.mark.apptainer
@@ -89,7 +96,7 @@ def test_containerised_run_gives_the_same_metrics(finished_run: Path, tmp_path_f
     total = re.search(r"^total\s+(\d+)$", out.stdout + out.stderr, flags=re.M)
     assert total and (out.stdout + out.stderr).count("Activating singularity image") == int(total[1]) - 1  # not `all`
     logs = workdir / "results" / "test" / "logs"
-    training_logs = [*logs.glob("train/*.log"), *logs.glob("train_similarity/*.log")]
+    training_logs = [*logs.glob("train/*/seed*.log"), *logs.glob("train_similarity/*.log")]
     assert training_logs and all(f"in Apptainer image {train_image}" in log.read_text() for log in training_logs)
     for table in ("metrics_table.csv", "skill.csv"):
         pd.testing.assert_frame_equal(
@@ -102,11 +109,19 @@ def test_containerised_run_gives_the_same_metrics(finished_run: Path, tmp_path_f
 def test_bands_skill_and_combined_forecasts(finished_run: Path) -> None:
     config = yaml.safe_load((finished_run / "config" / "test.yaml").read_text())
     evaluation = finished_run / "results" / config["experiment"] / "evaluation"
-    with xr.open_dataset(evaluation / "convlstm" / "bands.nc") as bands:
+    with xr.open_dataset(evaluation / "convlstm" / "seed0" / "bands.nc") as bands:
         assert bands["rmse"].dims == ("lead", "bound") and bands.attrs["resamples"] == config["bootstrap"]["resamples"]
         assert (bands["rmse"].sel(bound="q05") <= bands["rmse_mean"]).all()
     skill = pd.read_csv(evaluation / "skill.csv")
     assert set(skill["baseline"]) == set(BASELINES) and skill["skill"].notna().all()
+    significance = pd.read_csv(evaluation / "significance.csv")
+    competing = {model for model in config["models"] if MODELS[model].competes}
+    assert set(significance["model"]) == competing and significance["p_value"].between(0, 1).all()
+    assert set(significance["seed"].dropna()) == set(config["seeds"])
+    ranking = (evaluation / "ranking.md").read_text()
+    assert all(model in ranking for model in competing)
+    gap = pd.read_csv(evaluation / "gap_closed.csv")
+    assert set(gap["model"]) == competing and len(gap) == len(competing) * config["forecast_hours"]
     with xr.open_dataset(evaluation / "forecasts.nc") as forecasts:
         assert forecasts["model"].values.tolist() == config["models"] and forecasts.attrs["Conventions"].startswith(
             "CF"
@@ -159,7 +174,8 @@ def test_changed_region_reruns_what_depends_on_it(finished_run: Path) -> None:
         config_path.write_text(original)
     trained = [m for m in config["models"] if MODELS[m].has_train_job]  # the analog model is built, not trained
     assert "extract" not in jobs
-    assert jobs["preprocess"] == 1 and jobs["train"] == len(trained) and jobs["evaluate"] == len(config["models"])
+    assert jobs["preprocess"] == 1 and jobs["train"] == len(trained) * len(config["seeds"])
+    assert jobs["evaluate"] == len(runs(config["models"], config["seeds"]))
     assert jobs["sequences"] == 3 and jobs["plot_metric"] == len(PLOTTED)
 
 
@@ -177,7 +193,7 @@ def test_added_model_trains_only_that_model(finished_run: Path) -> None:
     for folder in ("models", "evaluation"):
         shutil.rmtree(finished_run / "results" / "test" / folder / "mcnet")
     jobs = planned_jobs(finished_run)
-    assert jobs["train"] == 1 and jobs["evaluate"] == 1
+    assert jobs["train"] == jobs["evaluate"] == len(config["seeds"])
     assert not {"extract", "preprocess", "sequences", "climatology"} & set(jobs)
     out = snakemake(finished_run)
     assert out.returncode == 0, out.stderr[-3000:]
@@ -219,7 +235,7 @@ def test_report_renders_every_plot_and_table_in_chromium(finished_run: Path) -> 
         path = plot.relative_to(finished_run).as_posix()
         assert path in shown, f"{path} is not in the report"
         assert shown[path].kind == "image" and shown[path].size == png_size(plot), path
-    for table in ("metrics_table", "skill"):
+    for table in ("metrics_table", "skill", "significance", "gap_closed"):
         result = shown[f"results/test/evaluation/{table}.html"]
         rows = len(pd.read_csv(results / "evaluation" / f"{table}.csv"))
         assert result.kind == "html" and result.table_rows == rows + 1, table

@@ -2,7 +2,8 @@
 
 Adding a metric or a model is one entry here plus its implementation, keyed by the entry's name: a
 metric's function in ``ambs.evaluation.scoring.METRIC_FUNCTIONS``, a network's builder in
-``ambs.models.registry.BUILDERS``, a baseline's forecast in ``ambs.evaluation.scoring.BASELINE_FORECASTS``.
+``ambs.models.registry.BUILDERS``, a baseline's or reference's forecast in
+``ambs.evaluation.scoring.BASELINE_FORECASTS``.
 The rules, the config checks, evaluation, skill and plots read the entries; tests/test_catalogue.py
 checks that every entry has its implementation. Snakemake imports this module while it parses the
 workflow, so it imports the standard library only.
@@ -79,6 +80,9 @@ class Kind(enum.Enum):
     NETWORK = "network"  # fitted by rule train
     ANALOG = "analog"  # built without gradient training by rule build_analog, with the context view's encoder
     BASELINE = "baseline"  # computed at evaluation from the context and the references, no model file
+    # computed at evaluation like a baseline, but from what no forecaster is given (the source's own dynamics):
+    # a bound on the scores, not a competitor
+    REFERENCE = "reference"
 
 
 @dataclass(frozen=True)
@@ -95,11 +99,21 @@ class Model:
     @property
     def has_model_file(self) -> bool:
         """Evaluated from a models/<name>/model.keras, whose hyperparameters the config holds."""
-        return self.kind is not Kind.BASELINE
+        return self.kind not in (Kind.BASELINE, Kind.REFERENCE)
 
     @property
     def has_train_job(self) -> bool:
         """Fitted by rule train, which also writes its history.csv."""
+        return self.kind is Kind.NETWORK
+
+    @property
+    def competes(self) -> bool:
+        """Ranked by the benchmark: neither a baseline it is measured against nor a reference that bounds it."""
+        return self.kind in (Kind.NETWORK, Kind.ANALOG)
+
+    @property
+    def seeded(self) -> bool:
+        """Trained once per seed of the config's ``seeds``: its scores vary with the seed, the others' do not."""
         return self.kind is Kind.NETWORK
 
     @property
@@ -119,6 +133,8 @@ MODELS: dict[str, Model] = {
         Model("persistence", Kind.BASELINE),  # the last observed hour
         Model("persistence24", Kind.BASELINE, needs=("history",)),  # yesterday's weather
         Model("climatology", Kind.BASELINE, needs=("climatology",)),
+        # the embedded source's own forecast from all it knows at init (source: synthetic only)
+        Model("oracle", Kind.REFERENCE, needs=("source_seed",)),
     )
 }
 BASELINES = tuple(name for name, model in MODELS.items() if model.kind is Kind.BASELINE)
@@ -136,6 +152,25 @@ TIME_FORCINGS = (
 )
 STATIC_FORCINGS = ("lsm", "z")  # land-sea mask, surface geopotential (orography)
 FORCINGS = TIME_FORCINGS + STATIC_FORCINGS
+
+
+@dataclass(frozen=True)
+class Run:
+    """One instance of a model that is trained or computed and then scored: a network once per seed."""
+
+    model: str
+    seed: int | None = None  # None: a model whose forecast does not depend on a seed
+
+    @property
+    def name(self) -> str:
+        """Its folder under models/ and evaluation/: '<model>/seed<seed>', or '<model>' without a seed."""
+        return self.model if self.seed is None else f"{self.model}/seed{self.seed}"
+
+
+def runs(models: list[str], seeds: list[int]) -> list[Run]:
+    """Every run of ``models``, in their order: a seeded model once per seed, every other model once."""
+    return [Run(model, seed) for model in models for seed in (seeds if MODELS[model].seeded else [None])]
+
 
 SPLITS = ("train", "val", "test")  # every split its own months (ERA5) or random stream (generated datasets)
 

@@ -125,6 +125,12 @@ def _check_era5(config: dict[str, Any]) -> None:
                 raise ConfigError(f"config key '{key}.{side}': {value} is not on the {GRID_STEP} degree ERA5 grid")
     if not Area.from_mapping(config["domain"]).contains(Area.from_mapping(config["region"])):
         raise ConfigError("config key 'region': the region must lie inside 'domain' (the extracted area)")
+    references = [m for m in config["models"] if MODELS[m].kind is Kind.REFERENCE]
+    if references and config["source"] != "synthetic":
+        raise ConfigError(
+            f"config key 'models': {references} is the embedded source's own forecast, which only source: synthetic"
+            f" has; remove it for source: {config['source']}"
+        )
     if config["target"] not in config["variables"]:
         raise ConfigError(f"config key 'target': {config['target']!r} must be one of 'variables' {config['variables']}")
     seen: dict[str, str] = {}

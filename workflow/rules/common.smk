@@ -1,8 +1,9 @@
 import json
 import os
+import re
 from pathlib import Path
 
-from ambs.catalogue import EXAMPLE_CASES, METRICS, MODELS, SPLITS, STATIC_FORCINGS, VIEWS, Kind
+from ambs.catalogue import EXAMPLE_CASES, METRICS, MODELS, SPLITS, STATIC_FORCINGS, VIEWS, Kind, runs
 from ambs.config import all_months, dataset_name, days_of_month, hours_of_day, split_forecast_hours, validate_config
 from ambs.extraction.requests import STATIC_FILENAME, raw_filenames
 from ambs.training.launch import worker_launcher
@@ -34,12 +35,23 @@ TRAINED_MODELS = [m for m in config["models"] if MODELS[m].has_train_job]
 # The target's windows hold departures from the climatology (target_anomaly): the input of every rule that writes or
 # reads them in physical units.
 ANOMALY_REFERENCE = {"climatology": f"{RESULTS}/climatology.nc"} if ERA5 and config["target_anomaly"] else {}
+SEEDS = config["seeds"]
+# What is scored: every network once per seed (folder <model>/seed<s>), every other model once (folder <model>).
+RUNS = {run.name: run for run in runs(config["models"], SEEDS)}
+# The run of each model that the per-model figures and forecasts.nc show: a network's first seed.
+SHOWN_RUNS = {model: runs([model], SEEDS[:1])[0].name for model in config["models"]}
+# The paired tests and the ranking need models to rank and baselines to rank them against.
+SIGNIFICANCE = bool(BASELINE_MODELS) and any(MODELS[m].competes for m in config["models"])
+# The gap from the best baseline to the reference forecast (the oracle) needs both.
+GAP_CLOSED = bool(BASELINE_MODELS) and any(MODELS[m].kind is Kind.REFERENCE for m in config["models"])
 
 
 wildcard_constraints:
     month=r"\d{4}-\d{2}",
     split="|".join(SPLITS),
     model="|".join(config["models"]),
+    run="|".join(map(re.escape, RUNS)),
+    seed=r"\d+",
     metric="|".join(PLOTTED_METRICS),
 
 
@@ -63,15 +75,21 @@ def sequences_inputs(wildcards):
     return {**inputs, **ANOMALY_REFERENCE}
 
 
+def run_model(wildcards):
+    """The model of the run a job scores."""
+    return RUNS[wildcards.run].model
+
+
 def evaluation_inputs(wildcards):
+    model = MODELS[run_model(wildcards)]
     inputs = {
         "test": f"{RESULTS}/sequences/test",
         "stats": f"{RESULTS}/statistics.json",
     }
     if ERA5:
         inputs["climatology"] = f"{RESULTS}/climatology.nc"
-    if MODELS[wildcards.model].has_model_file:
-        inputs["weights"] = f"{RESULTS}/models/{wildcards.model}/model.keras"
-    if "history" in MODELS[wildcards.model].needs:
+    if model.has_model_file:
+        inputs["weights"] = f"{RESULTS}/models/{wildcards.run}/model.keras"
+    if "history" in model.needs:
         inputs["history"] = cropped("test")  # the day before each valid time, outside the windows
     return inputs

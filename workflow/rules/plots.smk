@@ -1,7 +1,9 @@
 COASTLINE = Path(workflow.basedir).parent / "resources" / "coastline_europe.geojson"
 TABLE_TITLES = {
-    "metrics_table": "Mean scores per model and lead hour",
+    "metrics_table": "Mean scores per model and lead hour, over the seeds",
     "skill": "Skill scores against the baselines",
+    **({"significance": "Paired tests of the models against the best baseline and each other"} if SIGNIFICANCE else {}),
+    **({"gap_closed": "Fraction of the gap from the best baseline to the oracle closed"} if GAP_CLOSED else {}),
 }
 
 
@@ -11,9 +13,9 @@ wildcard_constraints:
 
 
 rule plot_metric:
-    """One metric against lead time, every model with its 5-95 % block-bootstrap band."""
+    """One metric against lead time, every model with the range over its seeds (one run: 5-95 % block bootstrap)."""
     input:
-        expand(f"{RESULTS}/evaluation/{{model}}/bands.nc", model=config["models"]),
+        expand(f"{RESULTS}/evaluation/{{run}}/bands.nc", run=RUNS),
     output:
         report(
             f"{RESULTS}/plots/{{metric}}_vs_lead.png",
@@ -35,7 +37,7 @@ rule plot_metric:
 rule plot_example:
     """Maps of context, truth, every model's forecast and its error for the best, median or worst test case."""
     input:
-        forecasts=expand(f"{RESULTS}/evaluation/{{model}}/forecast.nc", model=config["models"]),
+        forecasts=[f"{RESULTS}/evaluation/{run}/forecast.nc" for run in SHOWN_RUNS.values()],
         coastline=COASTLINE if ERA5 else [],  # generated datasets are not on the Earth: plain images
     output:
         report(
@@ -58,9 +60,9 @@ rule plot_example:
 
 
 rule plot_quantiles:
-    """Calibration-refinement and likelihood-base-rate diagrams of one model at the configured leads."""
+    """Calibration-refinement and likelihood-base-rate diagrams of one model (its first seed) at the configured leads."""
     input:
-        f"{RESULTS}/evaluation/{{model}}/forecast.nc",
+        lambda wc: f"{RESULTS}/evaluation/{SHOWN_RUNS[wc.model]}/forecast.nc",
     output:
         report(
             f"{RESULTS}/plots/quantiles_{{model}}.png",
@@ -81,9 +83,9 @@ rule plot_quantiles:
 
 
 rule plot_training:
-    """Training and validation loss (and every other logged quantity) of one trained model per epoch."""
+    """Training and validation loss (and every other logged quantity) per epoch of one trained model, every seed."""
     input:
-        f"{RESULTS}/models/{{model}}/history.csv",
+        expand(f"{RESULTS}/models/{{{{model}}}}/seed{{seed}}/history.csv", seed=SEEDS),
     output:
         report(
             f"{RESULTS}/plots/training_{{model}}.png",
@@ -97,8 +99,9 @@ rule plot_training:
         "../../envs/ambs.yaml"
     params:
         script=SCRIPTS / "plot_training.py",
+        seeds=SEEDS,
     shell:
-        "python {params.script} --model {wildcards.model} --out {output} {input} > {log} 2>&1"
+        "python {params.script} --model {wildcards.model} --out {output} --seeds {params.seeds} --histories {input} > {log} 2>&1"
 
 
 rule table_html:

@@ -7,7 +7,7 @@ SIMILARITY_OUTPUTS = (
         f"{RESULTS}/similarity/scores.csv",
         f"{RESULTS}/similarity/scores.png",
         f"{RESULTS}/plots/similarity_query.png",
-        *expand(f"{RESULTS}/evaluation/{{model}}/learned_distance.nc", model=config["models"]),
+        *expand(f"{RESULTS}/evaluation/{{run}}/learned_distance.nc", run=RUNS),
     ]
     if SIMILARITY
     else []
@@ -92,25 +92,26 @@ rule evaluate_similarity:
 
 
 rule score_learned_distance:
-    """The learned distance between one model's forecasts and the truth, per init time and lead hour."""
+    """The learned distance between one run's forecasts and the truth, per init time and lead hour."""
     input:
         **ANOMALY_REFERENCE,
-        forecast=f"{RESULTS}/evaluation/{{model}}/forecast.nc",
+        forecast=f"{RESULTS}/evaluation/{{run}}/forecast.nc",
         test=f"{RESULTS}/sequences/test",
         stats=f"{RESULTS}/statistics.json",
         distance=SIMILARITY_MODEL.format(view="target"),
     output:
-        netcdf=f"{RESULTS}/evaluation/{{model}}/learned_distance.nc",
-        table=f"{RESULTS}/evaluation/{{model}}/learned_distance.csv",
+        netcdf=f"{RESULTS}/evaluation/{{run}}/learned_distance.nc",
+        table=f"{RESULTS}/evaluation/{{run}}/learned_distance.csv",
     log:
-        f"{RESULTS}/logs/score_learned_distance/{{model}}.log",
+        f"{RESULTS}/logs/score_learned_distance/{{run}}.log",
     conda:
         "../../envs/ambs.yaml"
     params:
         script=SCRIPTS / "score_learned_distance.py",
         climatology=optional_args("climatology"),
+        model=run_model,
     shell:
-        "python {params.script} --model {wildcards.model} --forecast {input.forecast} --test {input.test}"
+        "python {params.script} --model {params.model} --forecast {input.forecast} --test {input.test}"
         " --stats {input.stats} --distance {input.distance} --out {output.netcdf} --table {output.table}"
         " {params.climatology} > {log} 2>&1"
 

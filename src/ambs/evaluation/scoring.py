@@ -15,6 +15,7 @@ import xarray as xr
 from ambs.catalogue import METRICS, MODELS
 from ambs.evaluation import metrics
 from ambs.evaluation.forecast_files import forecast_coords, forecast_dataset, target_attrs
+from ambs.extraction.synthetic import forecast_oracle
 from ambs.models import baselines
 from ambs.models.registry import load_model
 from ambs.models.rollout import predict_horizon
@@ -38,10 +39,11 @@ class EvalWindows:
 
 @dataclass(frozen=True)
 class References:
-    """Data beyond the test windows. Either may be absent (datasets without geography or history)."""
+    """Data beyond the test windows. Any may be absent (datasets without geography or history, the CDS)."""
 
     climatology: xr.Dataset | None = None  # month x hour-of-day climatology of the training months
     history: xr.DataArray | None = None  # the target over the test months (time, lat, lon), for daily persistence
+    source_seed: int | None = None  # seed of the embedded synthetic source that made the data, for its oracle
 
     def require(self, name: str, model_name: str) -> Any:
         value = getattr(self, name)
@@ -78,11 +80,19 @@ def _daily_persistence(test: EvalWindows, references: References) -> np.ndarray:
     return baselines.daily_persistence(history, test.meta.init_datetimes, test.meta.leads)
 
 
-# One entry per baseline of ambs.catalogue.MODELS.
+def _oracle(test: EvalWindows, references: References) -> np.ndarray:
+    meta = test.meta
+    seed = references.require("source_seed", "oracle")
+    latitudes, longitudes = np.asarray(meta.latitude), np.asarray(meta.longitude)
+    return forecast_oracle(seed, meta.target, meta.init_datetimes, meta.leads, latitudes, longitudes).astype(np.float64)
+
+
+# One entry per baseline and reference of ambs.catalogue.MODELS: the models without a model file.
 BASELINE_FORECASTS: dict[str, Callable[[EvalWindows, References], np.ndarray]] = {
     "persistence": lambda test, refs: baselines.persistence(test.observed, test.meta.forecast),
     "persistence24": _daily_persistence,
     "climatology": lambda test, refs: at_valid_times(refs.require("climatology", "climatology"), test.meta.valid_times),
+    "oracle": _oracle,
 }
 
 
@@ -188,7 +198,8 @@ def evaluate(
     """(metrics per init and lead, per-sample forecast dataset) of one model on the test set.
 
     Scores of an (init, lead) whose forecast is missing (daily persistence before the test
-    months' first day) are NaN; means over init times skip them.
+    months' first day) are NaN; means over init times skip them. A seeded model's (catalogue)
+    metrics carry its training ``seed`` as the attribute ``seed``, which tells its runs apart.
     """
     fcst, members = forecast(model_name, model_path, test, references, batch_size, ensemble_size, seed)
     data_range = float(test.truth.max() - test.truth.min())
@@ -213,6 +224,8 @@ def evaluate(
         "normalisation": test.meta.normalisation,
         "description": "per init time and lead hour, spatial mean over the region",
     }
+    if MODELS[model_name].seeded:
+        attrs["seed"] = seed
     if climatology is not None:
         fallback = fallback_months(climatology, test.meta.valid_times)
         attrs["climatology_fallback_months"] = " ".join(map(str, fallback)) or "none"
@@ -225,7 +238,11 @@ def evaluate(
 
 
 def summary_table(result: xr.Dataset) -> pd.DataFrame:
-    """Mean over init times of each metric (skipping missing scores), one row per lead hour."""
+    """Mean over init times of each metric (skipping missing scores), one row per lead hour.
+
+    Its ``seed`` column is the training seed of a seeded model's run, empty for the other models.
+    """
     table = result.drop_vars("valid_time", errors="ignore").mean("init").to_dataframe().reset_index()
     table.insert(0, "model", result.attrs["model"])
+    table.insert(1, "seed", pd.array([result.attrs.get("seed")] * len(table), dtype="Int64"))
     return table

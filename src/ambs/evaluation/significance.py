@@ -22,15 +22,20 @@ Identical scores (d = 0 everywhere) give statistic 0 and p = 1: never significan
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 import pandas as pd
 import xarray as xr
 from scipy import stats
 
-from ambs.evaluation.skill import compared_pairs
+from ambs.catalogue import MODELS, Run
+from ambs.evaluation.gap import best_baseline
+from ambs.evaluation.seeds import run_of
 
 LEVEL = 0.05
-COLUMNS = ["model", "reference", "metric", "lead", "mean_difference", "statistic", "p_value", "significant"]
+METRIC = "mse"  # the test compares the per-init squared errors
+COLUMNS = ["model", "seed", "reference", "lead", "mean_difference", "statistic", "p_value", "significant"]
 
 
 def newey_west_variance(values: np.ndarray, max_lag: int) -> np.ndarray:
@@ -85,14 +90,40 @@ def paired_test(model: xr.DataArray, reference: xr.DataArray, max_lag_hours: flo
     return table
 
 
-def significance_table(results: dict[str, xr.Dataset], references: list[str], max_lag_hours: float) -> pd.DataFrame:
-    """Rows of ``COLUMNS`` for every pair of ``ambs.evaluation.skill.compared_pairs``.
+def _pairs(runs: list[Run], best: pd.Series) -> Iterator[tuple[Run, Run, pd.Index]]:
+    """(model run, reference run, leads) of every test: each competing run against the best baseline at the leads
+    where it is best, and against every other competing model's runs (of its seed where both are seeded)."""
+    competing = [run for run in runs if MODELS[run.model].competes]
+    for run in competing:
+        for baseline in best.unique():
+            yield run, Run(baseline), best.index[best == baseline]
+        for other in competing:
+            if other.model != run.model and (run.seed == other.seed or None in (run.seed, other.seed)):
+                yield run, other, best.index
 
-    ``mean_difference`` is model minus reference in the metric's units: negative is
-    better for errors (mse, rmse, mae), positive for ssim and acc.
+
+def significance_table(results: list[xr.Dataset], baselines: list[str], max_lag_hours: float) -> pd.DataFrame:
+    """Rows of ``COLUMNS``: per lead, every competing run's per-init squared error (``METRIC``) tested against
+    the best baseline at that lead (the lowest mean RMSE) and against every other competing model.
+
+    Two seeded models are paired seed by seed, a model without a seed with every seed of the other;
+    ``seed`` is the pair's training seed (empty where neither is seeded). ``mean_difference`` is model
+    minus reference in the metric's units: negative where the model has the smaller error.
     """
+    scores = {run_of(result): result for result in results}
+    mean_rmse = pd.concat(
+        [
+            result["rmse"].mean("init").to_dataframe().reset_index().assign(model=run.model)
+            for run, result in scores.items()
+            if run.model in baselines
+        ]
+    )
     tables = []
-    for model, reference, metric, scores, reference_scores, _ in compared_pairs(results, references):
-        table = paired_test(scores, reference_scores, max_lag_hours)
-        tables.append(table.assign(model=model, reference=reference, metric=metric)[COLUMNS])
-    return pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=COLUMNS)
+    for run, reference, leads in _pairs(list(scores), best_baseline(mean_rmse, baselines)):
+        table = paired_test(scores[run][METRIC], scores[reference][METRIC], max_lag_hours)
+        seed = run.seed if run.seed is not None else reference.seed
+        tables.append(table[table["lead"].isin(leads)].assign(model=run.model, seed=seed, reference=reference.model))
+    if not tables:
+        return pd.DataFrame(columns=COLUMNS)
+    table = pd.concat(tables, ignore_index=True)[COLUMNS]
+    return table.astype({"seed": "Int64"})

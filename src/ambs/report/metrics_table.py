@@ -1,8 +1,10 @@
-"""The metrics table of the summarize rule: every model's mean scores per lead hour in one table.
+"""The metrics table of the summarize rule: every model's mean scores per lead hour, over its seeds, in one table.
 
-Each model's ``metrics.csv`` (``ambs.evaluation.scoring.summary_table``) is one block of rows; the
-learned distance, where it was scored, joins as one more column. The CSV keeps six
-significant digits, and the markdown shows the RMSE per lead hour, one column per model.
+Each run's ``metrics.csv`` (``ambs.evaluation.scoring.summary_table``; a network has one run per
+seed) is one block of rows; the learned distance, where it was scored, joins as one more column.
+The table holds per model and lead the mean over its runs and their range (``ambs.evaluation.seeds``).
+The CSV keeps six significant digits, and the markdown shows the RMSE per lead hour, one column per
+model, with the range over the seeds of the seeded models.
 """
 
 from __future__ import annotations
@@ -12,27 +14,47 @@ from pathlib import Path
 import pandas as pd
 
 from ambs.atomic import atomic_path
+from ambs.evaluation.seeds import over_seeds
 
-RMSE_CAPTION = "RMSE of the target in its physical units per lead hour on the test months"
+RMSE_CAPTION = (
+    "RMSE of the target in its physical units per lead hour on the test months: the mean over a network's seeds,"
+    " with their range [min, max]"
+)
 
 
 def read_metrics_tables(metrics: list[Path], learned: list[Path]) -> pd.DataFrame:
-    """The models' metrics.csv one after the other, with the learned distance of learned_distance.csv where given."""
-    table = pd.concat([pd.read_csv(p) for p in metrics], ignore_index=True)
+    """The runs' metrics.csv one after the other, each with the learned distance of its learned_distance.csv.
+
+    ``learned`` is empty (no similarity) or one file per metrics file, in the same order.
+    """
+    tables = [pd.read_csv(path) for path in metrics]
     if learned:
-        distances = pd.concat([pd.read_csv(p) for p in learned], ignore_index=True)
-        table = table.merge(distances, on=["model", "lead"], how="left", validate="one_to_one")
-    return table
+        if len(learned) != len(metrics):
+            raise ValueError(f"{len(learned)} learned_distance.csv files for {len(metrics)} metrics.csv files")
+        for index, path in enumerate(learned):
+            distance = pd.read_csv(path)
+            if distance["lead"].tolist() != tables[index]["lead"].tolist():
+                raise ValueError(f"{path}: its leads differ from those of {metrics[index]}")
+            tables[index] = tables[index].assign(learned_distance=distance["learned_distance"].to_numpy())
+    return pd.concat(tables, ignore_index=True)
 
 
-def rmse_by_lead(table: pd.DataFrame) -> pd.DataFrame:
-    """The RMSE with one row per lead hour and one column per model."""
-    return table.pivot(index="lead", columns="model", values="rmse")
+def over_runs(table: pd.DataFrame) -> pd.DataFrame:
+    """Per model and lead: the runs, the mean of every score over them and its range (``<score>_min/_max``)."""
+    return over_seeds(table, ["model", "lead"])
 
 
-def write_metrics_table(table: pd.DataFrame, csv: Path, markdown: Path) -> None:
-    """The whole table as CSV and its RMSE per lead hour as a markdown table, each written atomically."""
+def rmse_by_lead(summary: pd.DataFrame) -> pd.DataFrame:
+    """The RMSE as text, one row per lead hour and one column per model: 'mean [min, max]' for several runs."""
+    mean, low, high = (summary[column].map("{:.3f}".format) for column in ("rmse", "rmse_min", "rmse_max"))
+    text = mean.where(summary["runs"] == 1, mean + " [" + low + ", " + high + "]")
+    return summary.assign(rmse=text).pivot(index="lead", columns="model", values="rmse")[summary["model"].unique()]
+
+
+def write_metrics_table(summary: pd.DataFrame, csv: Path, markdown: Path) -> None:
+    """The summary as CSV and its RMSE per lead hour as a markdown table, each written atomically."""
     with atomic_path(csv) as tmp:
-        table.to_csv(tmp, index=False, float_format="%.6g")
+        summary.to_csv(tmp, index=False, float_format="%.6g")
     with atomic_path(markdown) as tmp:
-        tmp.write_text(f"{RMSE_CAPTION}\n\n{rmse_by_lead(table).to_markdown(floatfmt='.3f')}\n")
+        rmse = rmse_by_lead(summary).to_markdown(stralign="right", disable_numparse=True)  # the text as it is
+        tmp.write_text(f"{RMSE_CAPTION}\n\n{rmse}\n")
