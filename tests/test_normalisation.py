@@ -112,7 +112,7 @@ def test_test_windows_are_scaled_with_training_statistics_and_restored_exactly(m
     np.testing.assert_allclose(normalised.isel(channel=0).values, expected, rtol=0, atol=2e-5)  # float32 data
     meta = write_split("test", [test], stats, VARIABLES, "t2m", 4, 3, 2, tmp_path / "seq", normalisation=method)
     assert SplitMeta.read(tmp_path / "seq").normalisation == method == meta.normalisation
-    windows = load_test_set(tmp_path / "seq", stats)
+    windows = next(load_test_set(tmp_path / "seq", stats).batches())
     first = int((np.datetime64(meta.init_times[0]) - np.datetime64("2017-09-01T00")) / np.timedelta64(1, "h"))
     np.testing.assert_allclose(windows.truth[0], raw[first + 1 : first + 4], rtol=1e-6)
     np.testing.assert_allclose(windows.observed[0], raw[first - 3 : first + 1], rtol=1e-6)

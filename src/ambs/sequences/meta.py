@@ -10,7 +10,7 @@ channels in the order of ``variables``.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 import numpy as np
@@ -66,6 +66,10 @@ class SplitMeta:
     def valid_times(self) -> np.ndarray:
         """(init, lead) valid times as datetime64[ns]."""
         return self.init_datetimes[:, None] + self.leads[None, :].astype("timedelta64[h]")
+
+    def part(self, start: int, count: int) -> SplitMeta:
+        """The metadata of windows ``start .. start + count``: what one batch of a split read in pieces covers."""
+        return replace(self, count=count, init_times=self.init_times[start : start + count])
 
     def write(self, split_dir: Path) -> None:
         """``split_dir/meta.json``, with the record layout of the shards beside it."""

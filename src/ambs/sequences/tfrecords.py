@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -177,16 +178,38 @@ def parse_run(record: tf.Tensor, shape: tuple[int, ...]) -> tf.Tensor:
 def read_split(split_dir: Path) -> tuple[SplitMeta, np.ndarray]:
     """The split's metadata and all its windows (count, time, lat, lon, channel), float32, in the order of meta.json.
 
-    The one reader for evaluation and similarity, which pair the i-th window with
-    ``meta.init_times[i]``: the shards are read one after another, in the order they were written.
+    The reader for similarity, which pairs the i-th window with ``meta.init_times[i]``: the
+    shards are read one after another, in the order they were written.
     """
     meta = SplitMeta.read(split_dir)
-    records = tf.data.TFRecordDataset(shard_files(split_dir))
-    runs = records.map(lambda record: parse_run(record, meta.shape)).as_numpy_iterator()
+    runs = _ordered_runs(split_dir, meta).as_numpy_iterator()
     windows = np.concatenate(list(runs)) if meta.count else np.empty((0, *meta.shape), np.float32)
-    if len(windows) != meta.count:
-        raise SequenceError(f"{split_dir}: meta.json promises {meta.count} windows, the shards hold {len(windows)}")
+    _check_count(split_dir, meta, len(windows))
     return meta, windows
+
+
+def read_batches(split_dir: Path, windows_per_batch: int) -> Iterator[np.ndarray]:
+    """The split's windows in the order of meta.json, at most ``windows_per_batch`` at a time.
+
+    The reader for evaluation: memory is bounded by one batch (and one record), whatever
+    the number of months in the split.
+    """
+    meta = SplitMeta.read(split_dir)
+    read = 0
+    for batch in _ordered_runs(split_dir, meta).unbatch().batch(windows_per_batch).as_numpy_iterator():
+        read += len(batch)
+        yield batch
+    _check_count(split_dir, meta, read)
+
+
+def _ordered_runs(split_dir: Path, meta: SplitMeta) -> tf.data.Dataset:
+    """The windows of each record in turn, shards in the order they were written."""
+    return tf.data.TFRecordDataset(shard_files(split_dir)).map(lambda record: parse_run(record, meta.shape))
+
+
+def _check_count(split_dir: Path, meta: SplitMeta, read: int) -> None:
+    if read != meta.count:
+        raise SequenceError(f"{split_dir}: meta.json promises {meta.count} windows, the shards hold {read}")
 
 
 def without_autotuning(dataset: tf.data.Dataset) -> tf.data.Dataset:
@@ -206,7 +229,7 @@ def make_dataset(split_dir: Path, batch_size: int, shuffle: bool = False, seed: 
 
     One thread: on a CPU the training step already uses every core, and parsing on two
     threads slowed each step by 5 % (as much as the parsing costs), on one thread by 0.2 %.
-    Unshuffled, the batches keep the order of meta.json; evaluation reads through ``read_split``.
+    Unshuffled, the batches keep the order of meta.json; evaluation reads through ``read_batches``.
     """
     meta = SplitMeta.read(split_dir)
     shards = shard_files(split_dir)
