@@ -17,7 +17,7 @@ from ambs.extraction.synthetic import SyntheticClient
 from ambs.preprocessing.crop import run
 from ambs.preprocessing.normalisation import METHODS, Normaliser
 from ambs.sequences.meta import SplitMeta
-from ambs.sequences.tfrecords import load_normalised, write_split
+from ambs.sequences.tfrecords import MonthFrames, write_split
 
 DOMAIN = Area(north=51.0, west=6.0, south=49.0, east=8.0)
 MONTHS = {"train": "2017-07", "val": "2017-08", "test": "2017-09"}
@@ -105,11 +105,11 @@ def test_test_windows_are_scaled_with_training_statistics_and_restored_exactly(m
     test = cropped_month(tmp_path / "test.nc", "2017-09-01T00", 30, 2)
     with xr.open_dataset(train) as ds:
         stats = {name: _stats(ds[name].values.astype(np.float64)) for name in VARIABLES}
-    normalised = load_normalised([test], VARIABLES, stats, method)
+    normalised = MonthFrames("test", [test], VARIABLES, stats, method)[:]
     with xr.open_dataset(test) as ds:
         raw = ds["t2m"].values.astype(np.float64)
     expected = Normaliser.from_stats(stats, "t2m", method).normalise(raw)
-    np.testing.assert_allclose(normalised.isel(channel=0).values, expected, rtol=0, atol=2e-5)  # float32 data
+    np.testing.assert_allclose(normalised[..., 0], expected, rtol=0, atol=2e-5)  # float32 data
     meta = write_split("test", [test], stats, VARIABLES, "t2m", 4, 3, 2, tmp_path / "seq", normalisation=method)
     assert SplitMeta.read(tmp_path / "seq").normalisation == method == meta.normalisation
     windows = next(load_test_set(tmp_path / "seq", stats).batches())

@@ -34,23 +34,57 @@ SHARD_SIZE = 256  # windows per shard file
 RUN_WINDOWS = 64  # windows per record: bounds the frames one parse decodes
 
 
-def load_normalised(
-    paths: list[Path], variables: list[str], stats: dict[str, Any], method: str = DEFAULT_METHOD
-) -> xr.DataArray:
-    """Concatenate cropped months in time and normalise each variable (z-score or min-max) with the training statistics.
+class MonthFrames:
+    """The normalised frames (time, lat, lon, channel) of consecutive cropped months, read a month at a time.
 
-    The values are one C-ordered float32 array, so that every window is a contiguous view of it.
+    Windows are cut in time order, so a slice needs at most the months it spans: only those
+    stay in memory, and cutting a split's windows holds one or two months whatever their
+    number. Each variable is normalised (z-score or min-max) with the training statistics,
+    and each month is checked for non-finite values when it is read.
     """
-    ds = xr.concat([read_variables(p, variables) for p in paths], dim="time")
-    if not ds.indexes["time"].is_monotonic_increasing:  # months given in order need no sorted copy
-        ds = ds.sortby("time")
-    values = np.empty((*ds[variables[0]].shape, len(variables)), dtype=np.float32)
-    for channel, v in enumerate(variables):
-        values[..., channel] = Normaliser.from_stats(stats, v, method).normalise(
-            ds[v].transpose("time", "latitude", "longitude").values
-        )
-    coords = {name: ds[name] for name in ("time", "latitude", "longitude")}
-    return xr.DataArray(values, coords=coords, dims=("time", "latitude", "longitude", "channel"))
+
+    def __init__(
+        self, split: str, paths: list[Path], variables: list[str], stats: dict[str, Any], method: str = DEFAULT_METHOD
+    ) -> None:
+        self.split, self.variables = split, variables
+        self.normalisers = [Normaliser.from_stats(stats, v, method) for v in variables]
+        months = []
+        for path in paths:
+            with xr.open_dataset(path) as ds:
+                months.append((ds["time"].values, ds["latitude"].values, ds["longitude"].values, Path(path)))
+        months.sort(key=lambda month: month[0][0])
+        self.paths = [month[3] for month in months]
+        self.times = np.concatenate([month[0] for month in months])
+        if np.any(np.diff(self.times) <= np.timedelta64(0)):
+            raise SequenceError(f"split '{split}': the hours of {[p.name for p in self.paths]} overlap or repeat")
+        self.latitude, self.longitude = months[0][1], months[0][2]
+        self.bounds = np.cumsum([0] + [len(month[0]) for month in months])  # first frame of each month, and the end
+        self.shape = (len(self.times), len(self.latitude), len(self.longitude), len(variables))
+        self._cached: dict[int, np.ndarray] = {}
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    def __getitem__(self, frames: slice) -> np.ndarray:
+        start, stop, _ = frames.indices(len(self))
+        first = int(np.searchsorted(self.bounds, start, side="right")) - 1
+        last = int(np.searchsorted(self.bounds, stop, side="left")) - 1
+        needed = range(first, max(first, last) + 1)
+        self._cached = {m: self._cached[m] if m in self._cached else self._read(m) for m in needed}
+        values = np.concatenate([self._cached[m] for m in needed]) if len(needed) > 1 else self._cached[first]
+        offset = self.bounds[first]
+        return values[start - offset : stop - offset]
+
+    def _read(self, month: int) -> np.ndarray:
+        """One month, normalised: one C-ordered float32 array."""
+        ds = read_variables(self.paths[month], self.variables)
+        values = np.empty((self.bounds[month + 1] - self.bounds[month], *self.shape[1:]), dtype=np.float32)
+        for channel, (v, normaliser) in enumerate(zip(self.variables, self.normalisers)):
+            values[..., channel] = normaliser.normalise(ds[v].transpose("time", "latitude", "longitude").values)
+        broken = [v for i, v in enumerate(self.variables) if not np.isfinite(values[..., i]).all()]
+        if broken:
+            raise SequenceError(f"split '{self.split}': {broken} hold NaN or infinite values in {self.paths[month]}")
+        return values
 
 
 def window_starts(times: np.ndarray, length: int, stride: int) -> np.ndarray:
@@ -79,38 +113,34 @@ def write_split(
     if not paths:
         raise SequenceError(f"split '{split}': no cropped months to cut windows from (config key 'months.{split}')")
     era5 = lookup(target)  # the target's units and names
-    data = load_normalised(paths, variables, stats, normalisation)
-    times = data["time"].values
+    frames = MonthFrames(split, paths, variables, stats, normalisation)
+    times = frames.times
     starts = window_starts(times, context + forecast, stride)
     if starts.size == 0:
         raise SequenceError(
             f"split '{split}': {len(times)} hours in {[p.name for p in paths]} give no window of "
             f"{context + forecast} consecutive hours (context_hours + forecast_hours)"
         )
-    values = data.values
-    broken = [v for i, v in enumerate(variables) if not np.isfinite(values[..., i]).all()]
-    if broken:
-        raise SequenceError(f"split '{split}': {broken} hold NaN or infinite values in {[str(p) for p in paths]}")
     length = context + forecast
     meta = SplitMeta(
         count=int(starts.size),
-        shape=(length, *values.shape[1:]),
+        shape=(length, *frames.shape[1:]),
         variables=list(variables),
         target=target,
         context=context,
         forecast=forecast,
         init_times=[str(times[s + context - 1]) for s in starts],
-        latitude=data["latitude"].values.tolist(),
-        longitude=data["longitude"].values.tolist(),
+        latitude=frames.latitude.tolist(),
+        longitude=frames.longitude.tolist(),
         normalisation=normalisation,
         target_units=era5.units,
         target_long_name=era5.long_name,
         target_standard_name=era5.standard_name,
     )
-    return write_windows(values, starts, meta, out_dir)
+    return write_windows(frames, starts, meta, out_dir)
 
 
-def write_windows(frames: np.ndarray, starts: np.ndarray, meta: SplitMeta, out_dir: Path) -> SplitMeta:
+def write_windows(frames: np.ndarray | MonthFrames, starts: np.ndarray, meta: SplitMeta, out_dir: Path) -> SplitMeta:
     """Write the windows ``frames[start : start + length]`` that ``meta`` describes as TFRecord shards plus meta.json.
 
     Atomic as a directory. The one writer of ERA5 splits and of the synthetic datasets
