@@ -27,9 +27,6 @@ SEED = 42
 # The default configuration's geometry (config/config.yaml): 49 x 49 downloaded, 32 x 32 cropped.
 DEFAULT_DOMAIN = (56.0, 2.0, 44.0, 14.0)
 DEFAULT_REGION = (54.0, 4.0, 46.25, 11.75)
-# A larger download for the region-size scaling: 68 x 68 points holding a 32 x 32 and a 64 x 64 region.
-WIDE_DOMAIN = (60.0, -2.0, 43.25, 14.75)
-WIDE_REGION = (59.75, -1.75, 44.0, 14.0)
 
 
 def raw_months(domain: tuple[float, float, float, float], months: Sequence[str], tag: str) -> Path:

@@ -50,13 +50,13 @@ references = References(
     history=load_months(args.history, test.meta.target) if args.history else None,
     source_seed=args.source_seed,
 )
-result, forecast = evaluate(
-    args.model, args.weights, test, references, ensemble_size=args.ensemble_size, seed=args.seed
-)
+with atomic_path(args.forecast) as forecast_tmp:
+    result = evaluate(
+        args.model, args.weights, test, references, forecast_tmp, ensemble_size=args.ensemble_size, seed=args.seed
+    )
 for dataset, path in (
     (result, args.metrics),
     (bands(result, args.block_hours, args.resamples, args.bootstrap_seed), args.bands),
-    (forecast, args.forecast),
 ):
     with atomic_path(path) as tmp:
         dataset.to_netcdf(tmp)

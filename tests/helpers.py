@@ -13,6 +13,8 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from ambs.evaluation.scoring import References, TestSplit, evaluate
+from ambs.preprocessing.climatology import monthly_hourly_climatology
 from ambs.sequences.tfrecords import write_split
 
 VARIABLES = ["t2m", "msl"]
@@ -55,6 +57,23 @@ def split(
 def no_forcings(context: np.ndarray, hours: int) -> np.ndarray:
     """The forcings input of windows without forcings: ``hours`` forecast hours of no channels."""
     return np.zeros((len(context), hours, *context.shape[2:4], 0), np.float32)
+
+
+def evaluation_inputs(directory: Path) -> Path:
+    """``directory`` with a cropped training month, its climatology.nc, test windows and the cropped test month test.nc."""
+    train = cropped_month(directory / "train.nc", "2017-07-01T00", 48, 1)
+    monthly_hourly_climatology([train], "t2m").to_netcdf(directory / "climatology.nc")
+    split(directory, "test", "2017-09-01T00", 60, 3)
+    (directory / "stats.json").write_text(json.dumps(STATS))
+    return directory
+
+
+def evaluated(
+    model: str, weights: Path | None, test: TestSplit, references: References, directory: Path, **options: Any
+) -> tuple[xr.Dataset, xr.Dataset]:
+    """``evaluate`` with the forecast file it streams to ``directory`` read back: (metrics, forecasts)."""
+    path = directory / f"{model}-forecast.nc"
+    return evaluate(model, weights, test, references, path, **options), xr.load_dataset(path)
 
 
 def run_under_jax(code: str) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -12,11 +11,11 @@ import pandas as pd
 import pytest
 import xarray as xr
 from conftest import ROOT
-from helpers import STATS, cropped_month, split
+from helpers import STATS, cropped_month, evaluated, evaluation_inputs
 
 from ambs.catalogue import BASELINES
 from ambs.evaluation.forecast_files import combine
-from ambs.evaluation.scoring import EvalWindows, References, evaluate, load_test_set, summary_table
+from ambs.evaluation.scoring import References, TestSplit, evaluate, load_test_set, summary_table
 from ambs.models.baselines import daily_lags, daily_persistence, persistence
 from ambs.preprocessing.climatology import at_valid_times, fallback_months, load_months, monthly_hourly_climatology
 
@@ -109,26 +108,20 @@ def test_climatology_names_missing_hours(training_months: list[Path]) -> None:
 
 @pytest.fixture(scope="module")
 def eval_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A cropped training month, its climatology.nc, test windows and the cropped test month test.nc."""
-    tmp = tmp_path_factory.mktemp("eval")
-    train = cropped_month(tmp / "train.nc", "2017-07-01T00", 48, 1)
-    monthly_hourly_climatology([train], "t2m").to_netcdf(tmp / "climatology.nc")
-    split(tmp, "test", "2017-09-01T00", 60, 3)
-    (tmp / "stats.json").write_text(json.dumps(STATS))
-    return tmp
+    return evaluation_inputs(tmp_path_factory.mktemp("eval"))
 
 
 @pytest.fixture(scope="module")
-def test_set(eval_dir: Path) -> tuple[EvalWindows, References]:
+def test_set(eval_dir: Path) -> tuple[TestSplit, References]:
     references = References(
         climatology=xr.load_dataset(eval_dir / "climatology.nc"), history=load_months([eval_dir / "test.nc"], "t2m")
     )
     return load_test_set(eval_dir / "test", STATS), references
 
 
-def test_yesterdays_weather_from_the_test_month(test_set: tuple[EvalWindows, References]) -> None:
+def test_yesterdays_weather_from_the_test_month(test_set: tuple[TestSplit, References], tmp_path: Path) -> None:
     test, references = test_set
-    result, forecast = evaluate("persistence24", None, test, references)
+    result, forecast = evaluated("persistence24", None, test, references, tmp_path)
     history = references.history
     for i, init in enumerate(test.meta.init_datetimes):
         for j, lead in enumerate(test.meta.leads):
@@ -141,9 +134,9 @@ def test_yesterdays_weather_from_the_test_month(test_set: tuple[EvalWindows, Ref
     assert summary_table(result)[["rmse", "ssim", "acc"]].notna().all().all()
 
 
-def test_climatology_forecast_scores(test_set: tuple[EvalWindows, References]) -> None:
+def test_climatology_forecast_scores(test_set: tuple[TestSplit, References], tmp_path: Path) -> None:
     test, references = test_set
-    result, forecast = evaluate("climatology", None, test, references)
+    result, forecast = evaluated("climatology", None, test, references, tmp_path)
     np.testing.assert_allclose(
         forecast["forecast"], at_valid_times(references.climatology, test.meta.valid_times), rtol=1e-6
     )
@@ -151,27 +144,27 @@ def test_climatology_forecast_scores(test_set: tuple[EvalWindows, References]) -
     assert result.attrs["climatology_fallback_months"] == "9"  # trained on July, tested on September
 
 
-def test_without_geography_acc_and_latitude_weighting_are_skipped(test_set: tuple[EvalWindows, References]) -> None:
+def test_without_geography_acc_and_latitude_weighting_are_skipped(
+    test_set: tuple[TestSplit, References], tmp_path: Path
+) -> None:
     test, _ = test_set
-    result, _ = evaluate("persistence", None, test, References())
+    result = evaluate("persistence", None, test, References(), tmp_path / "forecast.nc")
     assert {"mse", "rmse", "bias", "mae", "psnr", "ssim", "gradient_ratio"} == set(result.data_vars)
     with pytest.raises(ValueError, match="--climatology"):
-        evaluate("climatology", None, test, References())
+        evaluate("climatology", None, test, References(), tmp_path / "forecast.nc")
     with pytest.raises(ValueError, match="--history"):
-        evaluate("persistence24", None, test, References())
+        evaluate("persistence24", None, test, References(), tmp_path / "forecast.nc")
 
 
-def test_combined_forecast_file_is_cf(test_set: tuple[EvalWindows, References], tmp_path: Path) -> None:
+def test_combined_forecast_file_is_cf(test_set: tuple[TestSplit, References], tmp_path: Path) -> None:
     test, references = test_set
-    forecasts = [evaluate(name, None, test, references)[1] for name in BASELINES]
-    for name, ds in zip(BASELINES, forecasts):
-        ds.to_netcdf(tmp_path / f"{name}.nc")
+    forecasts = [evaluated(name, None, test, references, tmp_path)[1] for name in BASELINES]
     cmd = [
         sys.executable,
         str(ROOT / "scripts" / "forecasts.py"),
         "--out",
         str(tmp_path / "all.nc"),
-        *(str(tmp_path / f"{name}.nc") for name in BASELINES),
+        *(str(tmp_path / f"{name}-forecast.nc") for name in BASELINES),
     ]
     out = subprocess.run(cmd, capture_output=True, text=True, check=False)
     assert out.returncode == 0, out.stderr
@@ -199,9 +192,11 @@ def test_combined_forecast_file_is_cf(test_set: tuple[EvalWindows, References], 
     np.testing.assert_array_equal(decoded["valid_time"].values, test.meta.valid_times)
 
 
-def test_combine_rejects_forecasts_of_different_test_sets(test_set: tuple[EvalWindows, References]) -> None:
+def test_combine_rejects_forecasts_of_different_test_sets(
+    test_set: tuple[TestSplit, References], tmp_path: Path
+) -> None:
     test, references = test_set
-    first = evaluate("persistence", None, test, references)[1]
+    first = evaluated("persistence", None, test, references, tmp_path)[1]
     other = first.assign(truth=first["truth"] + 1).assign_attrs(model="other")
     with pytest.raises(ValueError, match="'other': its truth differs"):
         combine([first, other])
@@ -215,7 +210,7 @@ def _run(script: str, *args: object) -> None:
 
 
 def test_evaluate_and_skill_scripts_write_every_output(
-    eval_dir: Path, test_set: tuple[EvalWindows, References], tmp_path: Path
+    eval_dir: Path, test_set: tuple[TestSplit, References], tmp_path: Path
 ) -> None:
     out = tmp_path / "persistence24"
     _run(
@@ -249,7 +244,7 @@ def test_evaluate_and_skill_scripts_write_every_output(
     assert bands.attrs["block_hours"] == 24 and bands.attrs["resamples"] == 100 and bands.attrs["blocks"] == 3
     assert bands["acc"].dims == ("lead", "bound") and bands["acc_mean"].notnull().all()
     assert xr.load_dataset(out / "forecast.nc")["forecast"].isnull().any()  # no yesterday for the first inits
-    evaluate("persistence", None, *test_set)[0].to_netcdf(tmp_path / "persistence.nc")
+    evaluate("persistence", None, *test_set, tmp_path / "forecast.nc").to_netcdf(tmp_path / "persistence.nc")
     _run(
         "skill.py",
         "--out",

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 import yaml
 from conftest import ROOT
-from helpers import STATS, VARIABLES, cropped_month, split
+from helpers import STATS, VARIABLES, cropped_month, evaluated, split
 
 from ambs.catalogue import METRICS, MODELS, VIEWS, Kind, Metric, Model
 from ambs.config import load_schema, validate_config
@@ -21,7 +21,6 @@ from ambs.evaluation.scoring import (
     BASELINE_FORECASTS,
     METRIC_FUNCTIONS,
     References,
-    evaluate,
     load_test_set,
     summary_table,
 )
@@ -110,7 +109,7 @@ def test_a_metric_added_to_the_catalogue_reaches_table_skill_and_plot(dummy_metr
     references = References(climatology=monthly_hourly_climatology([train], "t2m"))
     results, tables = {}, []
     for model in ("persistence", "climatology"):
-        results[model], forecast = evaluate(model, None, test, references)
+        results[model], forecast = evaluated(model, None, test, references, tmp_path)
         error = np.abs(forecast["forecast"] - forecast["truth"]).max(("latitude", "longitude"))
         np.testing.assert_allclose(results[model][dummy_metric], error, rtol=1e-6)
         assert results[model][dummy_metric].attrs["units"] == "K"

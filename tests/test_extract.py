@@ -149,12 +149,19 @@ def test_script_runs(tmp_path: Path) -> None:
     assert "sfc.nc" in result.stdout and (tmp_path / "raw" / "pl500.nc").exists()
 
 
+def _test_config(tmp_path: Path, source: str, **keys: object) -> None:
+    """config/test.yaml with ``source`` (and ``keys``) as tmp_path/run.yaml; the oracle only where the source has one."""
+    shutil.copytree(ROOT / "config", tmp_path / "config")
+    config = {**yaml.safe_load((ROOT / "config" / "test.yaml").read_text()), "source": source, **keys}
+    if source == "cds":
+        config["models"] = [model for model in config["models"] if model != "oracle"]
+    (tmp_path / "run.yaml").write_text(yaml.safe_dump(config))
+
+
 @pytest.mark.parametrize(("source", "local"), [("cds", True), ("synthetic", False)])
 def test_extract_runs_on_the_submitting_host_only_for_the_cds(tmp_path: Path, source: str, local: bool) -> None:
     """Compute nodes often lack internet: a cluster run must download on the host that submits the jobs."""
-    shutil.copytree(ROOT / "config", tmp_path / "config")
-    config = {**yaml.safe_load((ROOT / "config" / "test.yaml").read_text()), "source": source}
-    (tmp_path / "run.yaml").write_text(yaml.safe_dump(config))
+    _test_config(tmp_path, source)
     with SnakemakeApi() as api:
         workflow = api.workflow(
             ResourceSettings(cores=1),
@@ -164,3 +171,25 @@ def test_extract_runs_on_the_submitting_host_only_for_the_cds(tmp_path: Path, so
         )
         localrules = workflow._workflow._localrules  # what Snakemake schedules on the submitting host
     assert ("extract" in localrules) is local and "preprocess" not in localrules
+
+
+@pytest.mark.parametrize(
+    ("source", "override", "slots", "held"),
+    [("cds", None, 2, 1), ("cds", 3, 3, 1), ("synthetic", None, 2, 0)],
+    ids=["cds_parallel", "command-line", "synthetic"],
+)
+def test_cds_extract_jobs_share_cds_parallel_slots(
+    tmp_path: Path, source: str, override: int | None, slots: int, held: int
+) -> None:
+    """The CDS queues a few requests per user: at most ``cds_parallel`` extract jobs may hold one at once."""
+    _test_config(tmp_path, source, cds_parallel=2)
+    with SnakemakeApi() as api:
+        workflow = api.workflow(
+            ResourceSettings(cores=1, resources={} if override is None else {"cds": override}),
+            ConfigSettings(configfiles=[tmp_path / "run.yaml"]),
+            snakefile=ROOT / "workflow" / "Snakefile",
+            workdir=tmp_path,
+        )
+        limit = workflow._workflow.global_resources["cds"].value  # what the scheduler shares out
+        extract = workflow._workflow.get_rule("extract").resources["cds"]
+    assert limit == slots and extract == held

@@ -18,7 +18,7 @@ from ambs.preprocessing.climatology import at_valid_times, monthly_hourly_climat
 from ambs.preprocessing.crop import run
 from ambs.preprocessing.normalisation import METHODS, Normaliser
 from ambs.sequences.meta import SplitMeta
-from ambs.sequences.tfrecords import load_normalised, write_split
+from ambs.sequences.tfrecords import MonthFrames, write_split
 
 DOMAIN = Area(north=51.0, west=6.0, south=49.0, east=8.0)
 MONTHS = {"train": "2017-07", "val": "2017-08", "test": "2017-09"}
@@ -115,9 +115,9 @@ def test_test_windows_are_scaled_with_training_statistics_and_restored_exactly(
         raw = ds["t2m"].values.astype(np.float64)
         reference = at_valid_times(climatology, ds["time"].values) if anomaly else 0.0
     normaliser = Normaliser.from_stats(stats, "t2m", method)
-    normalised = load_normalised([test], VARIABLES, stats, method, {"t2m": climatology} if anomaly else None)
+    normalised = MonthFrames("test", [test], VARIABLES, stats, method, {"t2m": climatology} if anomaly else None)[:]
     expected = normaliser.normalise(raw) - (normaliser.normalise(reference) if anomaly else 0.0)
-    np.testing.assert_allclose(normalised.isel(channel=0).values, expected, rtol=0, atol=2e-5)  # float32 data
+    np.testing.assert_allclose(normalised[..., 0], expected, rtol=0, atol=2e-5)  # float32 data
     meta = write_split(
         "test",
         [test],
@@ -137,7 +137,7 @@ def test_test_windows_are_scaled_with_training_statistics_and_restored_exactly(
     if anomaly:
         with pytest.raises(ValueError, match="climatology"):
             load_test_set(tmp_path / "seq", stats)
-    windows = load_test_set(tmp_path / "seq", stats, climatology)
+    windows = next(load_test_set(tmp_path / "seq", stats, climatology).batches())
     first = int((np.datetime64(meta.init_times[0]) - np.datetime64("2017-07-10T00")) / np.timedelta64(1, "h"))
     np.testing.assert_allclose(windows.truth[0], raw[first + 1 : first + 4], rtol=1e-6)
     np.testing.assert_allclose(windows.observed[0], raw[first - 3 : first + 1], rtol=1e-6)

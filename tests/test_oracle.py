@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 import xarray as xr
-from helpers import STATS, VARIABLES
+from helpers import STATS, VARIABLES, evaluated
 
-from ambs.evaluation.scoring import References, evaluate, load_test_set
+from ambs.evaluation.scoring import References, load_test_set
 from ambs.extraction.synthetic import SyntheticAtmosphere, forecast_oracle, grid
 from ambs.sequences.tfrecords import write_split
 
@@ -79,12 +79,12 @@ def test_the_oracle_is_evaluated_like_a_baseline_and_beats_persistence(tmp_path:
     month.to_netcdf(tmp_path / "2017-07.nc")
     write_split("test", [tmp_path / "2017-07.nc"], STATS, VARIABLES, "t2m", 6, 6, 3, tmp_path / "test")
     test = load_test_set(tmp_path / "test", STATS)
-    oracle, forecast = evaluate("oracle", None, test, References(source_seed=SEED))
-    persistence, _ = evaluate("persistence", None, test, References())
+    oracle, forecast = evaluated("oracle", None, test, References(source_seed=SEED), tmp_path)
+    persistence, _ = evaluated("persistence", None, test, References(), tmp_path)
     assert oracle.attrs["model"] == "oracle" and "seed" not in oracle.attrs
     np.testing.assert_allclose(
         forecast["forecast"], forecast_oracle(SEED, "t2m", test.meta.init_datetimes, LEADS[:6], lats, lons)
     )
     assert (oracle["rmse"].mean("init") < persistence["rmse"].mean("init")).all()
     with pytest.raises(ValueError, match="model 'oracle' needs the source_seed"):
-        evaluate("oracle", None, test, References())
+        evaluated("oracle", None, test, References(), tmp_path)

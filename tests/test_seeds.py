@@ -115,7 +115,7 @@ def _planned(workdir: Path) -> dict[str, int]:
 
 
 def test_an_added_seed_adds_its_jobs_and_recomputes_only_what_reads_them(tmp_path: Path) -> None:
-    """Every planned output made up (empty files, marked done with --touch), then a third seed in the config."""
+    """Every planned output made up (empty files, marked done with --touch), then another seed in the config."""
     shutil.copytree(ROOT / "config", tmp_path / "config")
     summary = _snakemake(tmp_path, "--summary").splitlines()
     outputs = [line.split("\t")[0] for line in summary if "\t" in line][1:]  # below the header
@@ -125,7 +125,7 @@ def test_an_added_seed_adds_its_jobs_and_recomputes_only_what_reads_them(tmp_pat
         else:
             output.parent.mkdir(parents=True, exist_ok=True)
             output.touch()
-    assert "results/test/models/convlstm/seed1/model.keras" in outputs
+    assert "results/test/models/convlstm/seed0/model.keras" in outputs
     assert (
         "results/test/evaluation/savp/seed0/metrics.nc" in outputs
         and "results/test/evaluation/analog/bands.nc" in outputs

@@ -14,6 +14,7 @@ from ambs.sequences.meta import SequenceError, SplitMeta, future_forcings
 from ambs.sequences.tfrecords import (
     RUN_WINDOWS,
     SHARD_SIZE,
+    MonthFrames,
     make_dataset,
     read_split,
     runs,
@@ -157,3 +158,16 @@ def test_forcing_channels_follow_the_variables_for_every_hour(tmp_path: Path) ->
     # the similarity encoders: the context view holds the forcings too, the target view the target alone
     np.testing.assert_array_equal(select_view(meta, windows, "context"), context)
     np.testing.assert_array_equal(select_view(meta, windows, "target"), target)
+
+
+def test_month_frames_hold_only_the_months_a_slice_spans(tmp_path: Path) -> None:
+    """Cutting windows month by month: slices within, across and after a join equal the months read whole."""
+    paths = [_month(tmp_path / f"{i}.nc", start, 30, i) for i, start in enumerate(["2017-07-01T00", "2017-07-02T06"])]
+    paths.append(_month(tmp_path / "2.nc", "2017-07-03T12", 30, 2))
+    frames = MonthFrames("test", paths[::-1], ["msl", "t2m"], STATS)  # in any order: sorted by time
+    whole = np.concatenate([frames[i * 30 : (i + 1) * 30] for i in range(3)])
+    for start, stop in ((0, 5), (28, 33), (29, 61), (60, 90)):
+        np.testing.assert_array_equal(frames[start:stop], whole[start:stop])
+        assert len(frames._cached) == (stop - 1) // 30 - start // 30 + 1  # only the months this slice spans
+    with xr.open_dataset(paths[1]) as ds:
+        np.testing.assert_allclose(whole[30:60, ..., 1], (ds["t2m"].values - 280) / 2, rtol=1e-5)

@@ -12,7 +12,7 @@ import keras
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import STATS, killed_mid_epoch, split, train_command
+from helpers import STATS, evaluated, killed_mid_epoch, split, train_command
 
 from ambs.evaluation.scoring import References, evaluate, load_test_set, summary_table
 from ambs.models.registry import build_model, load_model
@@ -128,10 +128,10 @@ def test_history_rows_to_be_redone_are_dropped(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("model", ["persistence", "convlstm"])
-def test_evaluation_in_physical_units(trained: Path, model: str) -> None:
+def test_evaluation_in_physical_units(trained: Path, model: str, tmp_path: Path) -> None:
     references = References(climatology=monthly_hourly_climatology([trained / "train.nc"], "t2m"))
     weights = trained / "model.keras" if model == "convlstm" else None
-    result, forecast = evaluate(model, weights, load_test_set(trained / "test", STATS), references)
+    result, forecast = evaluated(model, weights, load_test_set(trained / "test", STATS), references, tmp_path)
     assert forecast["truth"].attrs["units"] == "K" and 270 < float(forecast["truth"].mean()) < 300
     error = forecast["forecast"] - forecast["truth"]
     np.testing.assert_allclose(
@@ -147,7 +147,7 @@ def test_evaluation_in_physical_units(trained: Path, model: str) -> None:
     assert result.attrs["data_range"] > 0
 
 
-def test_stochastic_model_scored_by_ensemble_mean_with_spread(trained: Path) -> None:
+def test_stochastic_model_scored_by_ensemble_mean_with_spread(trained: Path, tmp_path: Path) -> None:
     meta = SplitMeta.read(trained / "test")
     hyper = {"filters": 4, "kernel_size": 3, "latent_channels": 2, "kl_weight": 0.01, "adversarial_weight": 0.01}
     model = build_model("savp", meta, hyper)
@@ -155,8 +155,14 @@ def test_stochastic_model_scored_by_ensemble_mean_with_spread(trained: Path) -> 
     model.fit(make_dataset(trained / "train", 8), epochs=1, verbose=0)  # moves the decoder off exact persistence
     model.save(trained / "savp.keras")
     references = References(climatology=monthly_hourly_climatology([trained / "train.nc"], "t2m"))
-    result, _ = evaluate(
-        "savp", trained / "savp.keras", load_test_set(trained / "test", STATS), references, ensemble_size=4, seed=2
+    result = evaluate(
+        "savp",
+        trained / "savp.keras",
+        load_test_set(trained / "test", STATS),
+        references,
+        tmp_path / "forecast.nc",
+        ensemble_size=4,
+        seed=2,
     )
     assert result["spread"].dims == ("init", "lead") and float(result["spread"].mean()) > 0
     assert "spread" in summary_table(result).columns

@@ -1,3 +1,9 @@
+# Every CDS extract job holds one `cds` slot while its requests queue and download, and the workflow has
+# `cds_parallel` slots (a global resource, counted over all jobs, local or on the cluster) unless the
+# command line gives `--resources cds=N`.
+workflow.global_resources.setdefault("cds", config["cds_parallel"])
+
+
 rule extract:
     """Download (cds) or generate (synthetic) one month of ERA5 exactly as the CDS delivers it.
 
@@ -10,6 +16,8 @@ rule extract:
     localrule: config["source"] == "cds"
     conda:
         "../../envs/ambs.yaml"
+    resources:
+        cds=1 if config["source"] == "cds" else 0,
     params:
         script=SCRIPTS / "extract.py",
         source=config["source"],

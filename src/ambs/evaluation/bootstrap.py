@@ -5,7 +5,7 @@ days), so resampling single init times would give bands that are too narrow. The
 times are therefore cut into consecutive blocks of ``block_hours`` (168 h: one week), and
 each resample draws as many whole blocks as there are, with replacement. The statistic
 of a resample is the mean over all init times of the drawn blocks, skipping missing
-(NaN) scores. Everything is one matrix product and one fancy index: no Python loop over
+(NaN) scores. Everything is block sums and one matrix product: no Python loop over
 resamples or metrics.
 """
 
@@ -37,14 +37,23 @@ def nanmean(values: np.ndarray) -> np.ndarray:
 
 
 def resampled_means(values: np.ndarray, blocks: np.ndarray, resamples: int, seed: int) -> np.ndarray:
-    """Means over init times (axis 0 of ``values``) of ``resamples`` block resamples: (resamples, *values.shape[1:])."""
+    """Means over init times (axis 0 of ``values``) of ``resamples`` block resamples: (resamples, *values.shape[1:]).
+
+    A resample's sum is (how often it drew each block) times (the block sums): the drawn
+    blocks' values are never gathered, so memory grows with the blocks only, not with
+    resamples x blocks x scores.
+    """
     flat = np.asarray(values, dtype=np.float64).reshape(len(values), -1)
     finite = np.isfinite(flat)
-    one_hot = np.eye(blocks.max() + 1)[:, blocks]  # (block, init)
-    sums, counts = one_hot @ np.where(finite, flat, 0.0), one_hot @ finite
-    draws = np.random.default_rng(seed).integers(0, len(sums), size=(resamples, len(sums)))
+    count = int(blocks.max()) + 1
+    sums, counts = np.zeros((count, flat.shape[1])), np.zeros((count, flat.shape[1]))
+    np.add.at(sums, blocks, np.where(finite, flat, 0.0))
+    np.add.at(counts, blocks, finite)
+    draws = np.random.default_rng(seed).integers(0, count, size=(resamples, count))
+    drawn = np.bincount((np.arange(resamples)[:, None] * count + draws).ravel(), minlength=resamples * count)
+    drawn = drawn.reshape(resamples, count).astype(np.float64)  # times each resample drew each block
     with np.errstate(invalid="ignore", divide="ignore"):
-        means = sums[draws].sum(axis=1) / counts[draws].sum(axis=1)
+        means = (drawn @ sums) / (drawn @ counts)
     return means.reshape(resamples, *np.shape(values)[1:])
 
 

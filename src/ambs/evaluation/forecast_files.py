@@ -7,8 +7,10 @@ forecast_period and the valid time) so that any CF reader can place every field 
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+import netCDF4
 import numpy as np
 import xarray as xr
 
@@ -75,6 +77,33 @@ def forecast_dataset(
             attrs={"model": model_name, "variable": meta.target, "Conventions": CONVENTIONS},
         )
     )
+
+
+def write_batch(path: Path, batch: xr.Dataset, first: bool) -> None:
+    """Write ``batch`` (a ``forecast_dataset``) into ``path``: a new file if ``first``, else after the inits there.
+
+    So the evaluation writes its forecasts one batch of windows at a time and never holds them
+    all. The first batch creates the file with ``init`` unlimited, and its times in whole hours
+    since its first init; every later batch is encoded in the file's own units and written in
+    place, extending ``init``.
+    """
+    if first:
+        first = np.datetime_as_string(batch["init"].values[0], unit="h")
+        hours = {"units": f"hours since {first}:00:00", "dtype": "int64"}
+        batch.to_netcdf(path, unlimited_dims=["init"], encoding={name: hours for name in ("init", "valid_time")})
+        return
+    with netCDF4.Dataset(path, "a") as nc:
+        start, stop = len(nc.dimensions["init"]), len(nc.dimensions["init"]) + batch.sizes["init"]
+        for key, variable in batch.variables.items():
+            if "init" not in variable.dims:
+                continue
+            name = str(key)
+            stored = nc[name]
+            stored.set_auto_maskandscale(False)  # the values come encoded, as xarray writes them
+            if np.issubdtype(variable.dtype, np.datetime64):
+                variable = variable.copy()
+                variable.encoding = {"units": stored.units, "calendar": stored.calendar, "dtype": stored.dtype}
+            stored[start:stop] = xr.conventions.encode_cf_variable(variable, name=name).values
 
 
 def combine(datasets: list[xr.Dataset]) -> xr.Dataset:

@@ -1,20 +1,21 @@
-"""Score one model's test-set forecasts of the target in physical units, per init time and lead hour."""
+"""Score one model's test-set forecasts of the target in physical units, per init time and lead hour, batch by batch."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import keras
 import numpy as np
 import pandas as pd
 import xarray as xr
 
 from ambs.catalogue import METRICS, MODELS
 from ambs.evaluation import metrics
-from ambs.evaluation.forecast_files import forecast_coords, forecast_dataset, target_attrs
+from ambs.evaluation.forecast_files import forecast_coords, forecast_dataset, target_attrs, write_batch
 from ambs.extraction.synthetic import forecast_oracle
 from ambs.models import baselines
 from ambs.models.registry import load_model
@@ -22,19 +23,45 @@ from ambs.models.rollout import predict_horizon
 from ambs.preprocessing.climatology import at_valid_times, fallback_months
 from ambs.sequences.meta import SplitMeta, context_part, future_forcings, future_target
 from ambs.sequences.target_scale import TargetScale
-from ambs.sequences.tfrecords import read_split
+from ambs.sequences.tfrecords import read_batches
+
+WINDOWS_PER_BATCH = 256  # test windows in memory at a time: a shard's worth (ambs.sequences.tfrecords.SHARD_SIZE)
 
 
 @dataclass(frozen=True)
 class EvalWindows:
-    """The test windows: normalised inputs for the networks, the target in physical units for scoring."""
+    """Test windows: normalised inputs for the networks, the target in physical units for scoring."""
 
-    meta: SplitMeta
+    meta: SplitMeta  # of these windows only
     context: np.ndarray  # normalised, every variable and forcing: (init, context, lat, lon, channel)
     forcings: np.ndarray  # normalised forcings of the forecast hours: (init, lead, lat, lon, forcing)
     observed: np.ndarray  # the target's context in physical units: (init, context, lat, lon)
     truth: np.ndarray  # physical units: (init, lead, lat, lon)
     scale: TargetScale  # the way from the windows' target values to physical units
+
+
+@dataclass(frozen=True)
+class TestSplit:
+    """The test split on disk, read ``windows_per_batch`` windows at a time, so memory does not grow with its months."""
+
+    directory: Path
+    meta: SplitMeta
+    scale: TargetScale  # the way from the windows' target values to physical units
+    windows_per_batch: int = WINDOWS_PER_BATCH
+
+    def batches(self) -> Iterator[EvalWindows]:
+        """The windows in init-time order, one bounded batch at a time."""
+        start = 0
+        for windows in read_batches(self.directory, self.windows_per_batch):
+            yield eval_windows(self.meta.part(start, len(windows)), windows, self.scale)
+            start += len(windows)
+
+    def data_range(self) -> float:
+        """max - min of the truth over the whole split, which PSNR and SSIM need before the first batch is scored."""
+        lowest, highest = np.inf, -np.inf
+        for batch in self.batches():
+            lowest, highest = min(lowest, batch.truth.min()), max(highest, batch.truth.max())
+        return float(highest - lowest)
 
 
 @dataclass(frozen=True)
@@ -52,14 +79,23 @@ class References:
         return value
 
 
-def load_test_set(test_dir: Path, stats: dict[str, Any], climatology: xr.Dataset | None = None) -> EvalWindows:
-    """All test windows of ``test_dir``; the target is brought back to physical units as the split was written.
+def load_test_set(
+    test_dir: Path,
+    stats: dict[str, Any],
+    climatology: xr.Dataset | None = None,
+    windows_per_batch: int = WINDOWS_PER_BATCH,
+) -> TestSplit:
+    """The test split of ``test_dir``; its target is brought back to physical units as the split was written.
 
     A split of departures from the climatology (``target_anomaly``) needs that ``climatology``.
     """
-    meta, windows = read_split(test_dir)
+    meta = SplitMeta.read(test_dir)
+    return TestSplit(test_dir, meta, TargetScale.of_split(meta, stats, climatology), windows_per_batch)
+
+
+def eval_windows(meta: SplitMeta, windows: np.ndarray, scale: TargetScale) -> EvalWindows:
+    """The windows (init, time, lat, lon, channel) that ``meta`` describes, split into inputs and physical truth."""
     context = np.ascontiguousarray(context_part(meta, windows))  # a copy: the windows need not stay in memory
-    scale = TargetScale.of_split(meta, stats, climatology)
     return EvalWindows(
         meta=meta,
         context=context,
@@ -96,9 +132,18 @@ BASELINE_FORECASTS: dict[str, Callable[[EvalWindows, References], np.ndarray]] =
 }
 
 
+def load_forecaster(model_name: str, model_path: Path | None) -> keras.Model | None:
+    """The trained model that forecasts ``model_name``, loaded once for every batch; None for a baseline."""
+    if not MODELS[model_name].has_model_file:
+        return None
+    if model_path is None:
+        raise ValueError(f"model {model_name!r} is trained: pass its model.keras (--weights)")
+    return load_model(model_path)
+
+
 def forecast(
     model_name: str,
-    model_path: Path | None,
+    model: keras.Model | None,
     test: EvalWindows,
     references: References,
     batch_size: int = 32,
@@ -109,13 +154,11 @@ def forecast(
 
     A stochastic model's deterministic forecast is its ensemble mean.
     """
-    if not MODELS[model_name].has_model_file:
+    if model is None:
         return BASELINE_FORECASTS[model_name](test, references), None
-    if model_path is None:
-        raise ValueError(f"model {model_name!r} is trained: pass its model.keras (--weights)")
     # beyond the trained horizon (eval_forecast_hours) the model rolls out, see ambs.models.rollout
     fcst, members = predict_horizon(
-        load_model(model_path),
+        model,
         test.context,
         test.forcings,
         test.meta.target_index,
@@ -189,52 +232,82 @@ def score(scored: Scored) -> dict[str, np.ndarray]:
 def evaluate(
     model_name: str,
     model_path: Path | None,
-    test: EvalWindows,
+    test: TestSplit,
     references: References,
+    forecast_path: Path,
     batch_size: int = 32,
     ensemble_size: int = 1,
     seed: int = 0,
-) -> tuple[xr.Dataset, xr.Dataset]:
-    """(metrics per init and lead, per-sample forecast dataset) of one model on the test set.
+) -> xr.Dataset:
+    """Metrics per init and lead of one model on the test set; its forecasts go to ``forecast_path`` as they come.
+
+    Streams: one batch of test windows is forecast, scored and appended to the forecast file
+    at a time, and only the per-init scores are kept, so peak memory does not grow with the
+    number of test months. Batch ``b`` of a stochastic model draws from seeds ``seed + b *
+    forecast hours`` on (a rollout takes at most one seed per hour), so no two batches share a
+    draw and a split of one batch draws exactly as a whole-split forecast with ``seed`` would.
 
     Scores of an (init, lead) whose forecast is missing (daily persistence before the test
     months' first day) are NaN; means over init times skip them. A seeded model's (catalogue)
     metrics carry its training ``seed`` as the attribute ``seed``, which tells its runs apart.
     """
-    fcst, members = forecast(model_name, model_path, test, references, batch_size, ensemble_size, seed)
-    data_range = float(test.truth.max() - test.truth.min())
+    model = load_forecaster(model_name, model_path)
+    data_range = test.data_range()
     climatology = references.climatology  # None off the Earth (generated datasets)
-    scores = score(
-        Scored(
+    parts = []
+    for index, batch in enumerate(test.batches()):
+        batch_seed = seed + index * test.meta.forecast
+        fcst, members = forecast(model_name, model, batch, references, batch_size, ensemble_size, batch_seed)
+        scored = Scored(
             fcst,
-            test.truth,
+            batch.truth,
             data_range,
-            None if climatology is None else at_valid_times(climatology, test.meta.valid_times),
-            None if climatology is None else np.asarray(test.meta.latitude),
+            None if climatology is None else at_valid_times(climatology, batch.meta.valid_times),
+            None if climatology is None else np.asarray(batch.meta.latitude),
             members,
         )
+        parts.append(score(scored))
+        write_batch(
+            forecast_path, forecast_dataset(model_name, batch.meta, fcst, batch.truth, batch.observed), index == 0
+        )
+    scores = {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
+    return metrics_dataset(
+        model_name, test.meta, scores, data_range, climatology, seed if MODELS[model_name].seeded else None
     )
-    units = target_attrs(test.meta)["units"]
-    coords = forecast_coords(test.meta)
+
+
+def metrics_dataset(
+    model_name: str,
+    meta: SplitMeta,
+    scores: dict[str, np.ndarray],
+    data_range: float,
+    climatology: xr.Dataset | None,
+    seed: int | None = None,
+) -> xr.Dataset:
+    """The scores (init, lead) of every metric with their units, and what they were computed against.
+
+    ``seed``: the training seed of a seeded model's run, kept as the attribute ``seed``.
+    """
+    units = target_attrs(meta)["units"]
+    coords = forecast_coords(meta)
     attrs = {
         "model": model_name,
-        "variable": test.meta.target,
+        "variable": meta.target,
         "units": units,
         "data_range": data_range,
-        "normalisation": test.meta.normalisation,
+        "normalisation": meta.normalisation,
         "description": "per init time and lead hour, spatial mean over the region",
     }
-    if MODELS[model_name].seeded:
+    if seed is not None:
         attrs["seed"] = seed
     if climatology is not None:
-        fallback = fallback_months(climatology, test.meta.valid_times)
+        fallback = fallback_months(climatology, meta.valid_times)
         attrs["climatology_fallback_months"] = " ".join(map(str, fallback)) or "none"
-    result = xr.Dataset(
+    return xr.Dataset(
         {name: (("init", "lead"), values, {"units": METRICS[name].units(units)}) for name, values in scores.items()},
         coords={name: coords[name] for name in ("init", "lead", "valid_time")},
         attrs=attrs,
     )
-    return result, forecast_dataset(model_name, test.meta, fcst, test.truth, test.observed)
 
 
 def summary_table(result: xr.Dataset) -> pd.DataFrame:

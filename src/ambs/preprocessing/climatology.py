@@ -33,23 +33,45 @@ def load_months(paths: list[Path], variable: str) -> xr.DataArray:
 
 
 def monthly_hourly_climatology(paths: list[Path], variable: str) -> xr.Dataset:
-    """Mean of ``variable`` per calendar month, hour of day and grid point, plus the all-months hourly mean."""
-    field = load_months(paths, variable)
-    by_month = xr.concat(
-        [group.groupby("time.hour").mean("time") for _, group in field.groupby("time.month")],
-        dim=xr.DataArray(np.unique(field["time.month"].values), dims="month", name="month"),
-    )
-    all_months = field.groupby("time.hour").mean("time")
-    attrs = {key: field.attrs[key] for key in ("units", "long_name") if key in field.attrs}
+    """Mean of ``variable`` per calendar month, hour of day and grid point, plus the all-months hourly mean.
+
+    Summed a file at a time (float64 sums and counts per calendar month and hour of day), so
+    memory does not grow with the number of training months. An hour of day a month lacks is NaN.
+    """
+    sums: dict[int, np.ndarray] = {}
+    counts: dict[int, np.ndarray] = {}
+    for path in paths:
+        field = load_months([path], variable)
+        months, hours = _months_and_hours(field["time"].values)
+        values = field.transpose("time", ...).values.astype(np.float64)
+        for month in np.unique(months).tolist():
+            chosen = months == month
+            np.add.at(sums.setdefault(month, np.zeros((len(HOURS), *values.shape[1:]))), hours[chosen], values[chosen])
+            counts[month] = counts.get(month, np.zeros(len(HOURS))) + np.bincount(hours[chosen], minlength=len(HOURS))
+    calendar = sorted(sums)
+    seen = np.sum([counts[m] for m in calendar], axis=0) > 0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        by_month = np.stack([sums[m][seen] / counts[m][seen, None, None] for m in calendar])
+        all_months = (
+            np.sum([sums[m][seen] for m in calendar], axis=0)
+            / np.sum([counts[m][seen] for m in calendar], axis=0)[:, None, None]
+        )
+    grid = {name: field[name] for name in field.dims[1:]}
+    attrs = dict(field.attrs)  # the target's units and CF names
     return xr.Dataset(
         {
-            BY_MONTH: by_month.transpose("month", "hour", ...)
-            .astype(np.float32)
-            .assign_attrs(attrs, cell_methods="time: mean within months and hours of day"),
-            ALL_MONTHS: all_months.transpose("hour", ...)
-            .astype(np.float32)
-            .assign_attrs(attrs, cell_methods="time: mean within hours of day"),
+            BY_MONTH: xr.DataArray(
+                by_month.astype(np.float32),
+                dims=("month", "hour", *grid),
+                attrs={**attrs, "cell_methods": "time: mean within months and hours of day"},
+            ),
+            ALL_MONTHS: xr.DataArray(
+                all_months.astype(np.float32),
+                dims=("hour", *grid),
+                attrs={**attrs, "cell_methods": "time: mean within hours of day"},
+            ),
         },
+        coords={"month": ("month", calendar), "hour": ("hour", HOURS[seen]), **grid},
         attrs={"variable": variable, "source_months": " ".join(p.stem for p in paths)},
     )
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import xarray as xr
 
 from ambs.catalogue import STATIC_FORCINGS
 from ambs.extraction.variables import VARIABLES
@@ -69,12 +68,3 @@ def forcing_channels(
         else:
             channels[..., channel] = FORCINGS[name](times, lat, lon) / TIME_SCALES.get(name, 1.0)
     return channels
-
-
-def append_forcings(data: xr.DataArray, names: list[str], static: Path | None) -> xr.DataArray:
-    """``data`` (time, lat, lon, channel) with the named forcing channels after its own, as one C-ordered array."""
-    if not names:
-        return data
-    lat, lon = data["latitude"].values, data["longitude"].values
-    extra = forcing_channels(names, data["time"].values, lat, lon, static)
-    return xr.DataArray(np.concatenate([data.values, extra], axis=-1), coords=data.coords, dims=data.dims)

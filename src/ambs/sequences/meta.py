@@ -11,7 +11,7 @@ hours of every channel and the forcings of the forecast hours, which are known i
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 import numpy as np
@@ -81,6 +81,10 @@ class SplitMeta:
     def context_times(self) -> np.ndarray:
         """(init, context hour) times of the context as datetime64[ns], the init time last."""
         return self.init_datetimes[:, None] + np.arange(1 - self.context, 1)[None, :].astype("timedelta64[h]")
+
+    def part(self, start: int, count: int) -> SplitMeta:
+        """The metadata of windows ``start .. start + count``: what one batch of a split read in pieces covers."""
+        return replace(self, count=count, init_times=self.init_times[start : start + count])
 
     def write(self, split_dir: Path) -> None:
         """``split_dir/meta.json``, with the record layout of the shards beside it."""

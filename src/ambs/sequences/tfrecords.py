@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,7 @@ from ambs.extraction.variables import lookup
 from ambs.preprocessing.netcdf_variables import read_variables
 from ambs.preprocessing.normalisation import DEFAULT_METHOD, Normaliser
 from ambs.sequences.example_encoding import run_example
-from ambs.sequences.forcing_channels import append_forcings
+from ambs.sequences.forcing_channels import forcing_channels
 from ambs.sequences.meta import HOUR, SequenceError, SplitMeta, context_part, future_forcings, future_target
 from ambs.sequences.target_scale import TargetScale
 
@@ -35,29 +36,74 @@ SHARD_SIZE = 256  # windows per shard file
 RUN_WINDOWS = 64  # windows per record: bounds the frames one parse decodes
 
 
-def load_normalised(
-    paths: list[Path],
-    variables: list[str],
-    stats: dict[str, Any],
-    method: str = DEFAULT_METHOD,
-    anomalies: dict[str, xr.Dataset] | None = None,
-) -> xr.DataArray:
-    """Concatenate cropped months in time and normalise each variable (z-score or min-max) with the training statistics.
+class MonthFrames:
+    """The normalised frames (time, lat, lon, channel) of consecutive cropped months, read a month at a time.
 
-    The variables in ``anomalies`` are held as departures from their climatology (``ambs.sequences.target_scale``).
-    The values are one C-ordered float32 array, so that every window is a contiguous view of it.
+    Windows are cut in time order, so a slice needs at most the months it spans: only those
+    stay in memory, and cutting a split's windows holds one or two months whatever their
+    number. Each variable is normalised (z-score or min-max) with the training statistics,
+    those in ``anomalies`` held as departures from their climatology (``ambs.sequences.target_scale``),
+    and each month is checked for non-finite values when it is read. The ``forcings`` channels
+    follow the variables (``ambs.sequences.forcing_channels``; static ones from the invariants file ``static``).
     """
-    ds = xr.concat([read_variables(p, variables) for p in paths], dim="time")
-    if not ds.indexes["time"].is_monotonic_increasing:  # months given in order need no sorted copy
-        ds = ds.sortby("time")
-    values = np.empty((*ds[variables[0]].shape, len(variables)), dtype=np.float32)
-    for channel, v in enumerate(variables):
-        scale = TargetScale(Normaliser.from_stats(stats, v, method), (anomalies or {}).get(v))
-        values[..., channel] = scale.to_windows(
-            ds[v].transpose("time", "latitude", "longitude").values, ds["time"].values
-        )
-    coords = {name: ds[name] for name in ("time", "latitude", "longitude")}
-    return xr.DataArray(values, coords=coords, dims=("time", "latitude", "longitude", "channel"))
+
+    def __init__(
+        self,
+        split: str,
+        paths: list[Path],
+        variables: list[str],
+        stats: dict[str, Any],
+        method: str = DEFAULT_METHOD,
+        anomalies: dict[str, xr.Dataset] | None = None,
+        forcings: list[str] | None = None,
+        static: Path | None = None,
+    ) -> None:
+        self.split, self.variables, self.forcings, self.static = split, variables, list(forcings or []), static
+        self.scales = [
+            TargetScale(Normaliser.from_stats(stats, v, method), (anomalies or {}).get(v)) for v in variables
+        ]
+        months = []
+        for path in paths:
+            with xr.open_dataset(path) as ds:
+                months.append((ds["time"].values, ds["latitude"].values, ds["longitude"].values, Path(path)))
+        months.sort(key=lambda month: month[0][0])
+        self.paths = [month[3] for month in months]
+        self.times = np.concatenate([month[0] for month in months])
+        if np.any(np.diff(self.times) <= np.timedelta64(0)):
+            raise SequenceError(f"split '{split}': the hours of {[p.name for p in self.paths]} overlap or repeat")
+        self.latitude, self.longitude = months[0][1], months[0][2]
+        self.bounds = np.cumsum([0] + [len(month[0]) for month in months])  # first frame of each month, and the end
+        self.shape = (len(self.times), len(self.latitude), len(self.longitude), len(variables) + len(self.forcings))
+        self._cached: dict[int, np.ndarray] = {}
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    def __getitem__(self, frames: slice) -> np.ndarray:
+        start, stop, _ = frames.indices(len(self))
+        first = int(np.searchsorted(self.bounds, start, side="right")) - 1
+        last = int(np.searchsorted(self.bounds, stop, side="left")) - 1
+        needed = range(first, max(first, last) + 1)
+        self._cached = {m: self._cached[m] if m in self._cached else self._read(m) for m in needed}
+        values = np.concatenate([self._cached[m] for m in needed]) if len(needed) > 1 else self._cached[first]
+        offset = self.bounds[first]
+        return values[start - offset : stop - offset]
+
+    def _read(self, month: int) -> np.ndarray:
+        """One month, normalised, its forcings after the variables: one C-ordered float32 array."""
+        ds = read_variables(self.paths[month], self.variables)
+        times = self.times[self.bounds[month] : self.bounds[month + 1]]
+        values = np.empty((len(times), *self.shape[1:]), dtype=np.float32)
+        for channel, (v, scale) in enumerate(zip(self.variables, self.scales, strict=True)):
+            values[..., channel] = scale.to_windows(ds[v].transpose("time", "latitude", "longitude").values, times)
+        broken = [v for i, v in enumerate(self.variables) if not np.isfinite(values[..., i]).all()]
+        if broken:
+            raise SequenceError(f"split '{self.split}': {broken} hold NaN or infinite values in {self.paths[month]}")
+        if self.forcings:
+            values[..., len(self.variables) :] = forcing_channels(
+                self.forcings, times, self.latitude, self.longitude, self.static
+            )
+        return values
 
 
 def window_starts(times: np.ndarray, length: int, stride: int) -> np.ndarray:
@@ -95,29 +141,25 @@ def write_split(
     era5 = lookup(target)  # the target's units and names
     forcings = list(forcings or [])
     anomalies = None if climatology is None else {target: climatology}
-    data = append_forcings(load_normalised(paths, variables, stats, normalisation, anomalies), forcings, static)
-    times = data["time"].values
+    frames = MonthFrames(split, paths, variables, stats, normalisation, anomalies, forcings, static)
+    times = frames.times
     starts = window_starts(times, context + forecast, stride)
     if starts.size == 0:
         raise SequenceError(
             f"split '{split}': {len(times)} hours in {[p.name for p in paths]} give no window of "
             f"{context + forecast} consecutive hours (context_hours + forecast_hours)"
         )
-    values = data.values
-    broken = [v for i, v in enumerate([*variables, *forcings]) if not np.isfinite(values[..., i]).all()]
-    if broken:
-        raise SequenceError(f"split '{split}': {broken} hold NaN or infinite values in {[str(p) for p in paths]}")
     length = context + forecast
     meta = SplitMeta(
         count=int(starts.size),
-        shape=(length, *values.shape[1:]),
+        shape=(length, *frames.shape[1:]),
         variables=list(variables),
         target=target,
         context=context,
         forecast=forecast,
         init_times=[str(times[s + context - 1]) for s in starts],
-        latitude=data["latitude"].values.tolist(),
-        longitude=data["longitude"].values.tolist(),
+        latitude=frames.latitude.tolist(),
+        longitude=frames.longitude.tolist(),
         normalisation=normalisation,
         target_units=era5.units,
         target_long_name=era5.long_name,
@@ -125,10 +167,10 @@ def write_split(
         target_anomaly=climatology is not None,
         forcings=forcings,
     )
-    return write_windows(values, starts, meta, out_dir)
+    return write_windows(frames, starts, meta, out_dir)
 
 
-def write_windows(frames: np.ndarray, starts: np.ndarray, meta: SplitMeta, out_dir: Path) -> SplitMeta:
+def write_windows(frames: np.ndarray | MonthFrames, starts: np.ndarray, meta: SplitMeta, out_dir: Path) -> SplitMeta:
     """Write the windows ``frames[start : start + length]`` that ``meta`` describes as TFRecord shards plus meta.json.
 
     Atomic as a directory. The one writer of ERA5 splits and of the synthetic datasets
@@ -196,16 +238,38 @@ def parse_run(record: tf.Tensor, shape: tuple[int, ...]) -> tf.Tensor:
 def read_split(split_dir: Path) -> tuple[SplitMeta, np.ndarray]:
     """The split's metadata and all its windows (count, time, lat, lon, channel), float32, in the order of meta.json.
 
-    The one reader for evaluation and similarity, which pair the i-th window with
-    ``meta.init_times[i]``: the shards are read one after another, in the order they were written.
+    The reader for similarity, which pairs the i-th window with ``meta.init_times[i]``: the
+    shards are read one after another, in the order they were written.
     """
     meta = SplitMeta.read(split_dir)
-    records = tf.data.TFRecordDataset(shard_files(split_dir))
-    runs = records.map(lambda record: parse_run(record, meta.shape)).as_numpy_iterator()
+    runs = _ordered_runs(split_dir, meta).as_numpy_iterator()
     windows = np.concatenate(list(runs)) if meta.count else np.empty((0, *meta.shape), np.float32)
-    if len(windows) != meta.count:
-        raise SequenceError(f"{split_dir}: meta.json promises {meta.count} windows, the shards hold {len(windows)}")
+    _check_count(split_dir, meta, len(windows))
     return meta, windows
+
+
+def read_batches(split_dir: Path, windows_per_batch: int) -> Iterator[np.ndarray]:
+    """The split's windows in the order of meta.json, at most ``windows_per_batch`` at a time.
+
+    The reader for evaluation: memory is bounded by one batch (and one record), whatever
+    the number of months in the split.
+    """
+    meta = SplitMeta.read(split_dir)
+    read = 0
+    for batch in _ordered_runs(split_dir, meta).unbatch().batch(windows_per_batch).as_numpy_iterator():
+        read += len(batch)
+        yield batch
+    _check_count(split_dir, meta, read)
+
+
+def _ordered_runs(split_dir: Path, meta: SplitMeta) -> tf.data.Dataset:
+    """The windows of each record in turn, shards in the order they were written."""
+    return tf.data.TFRecordDataset(shard_files(split_dir)).map(lambda record: parse_run(record, meta.shape))
+
+
+def _check_count(split_dir: Path, meta: SplitMeta, read: int) -> None:
+    if read != meta.count:
+        raise SequenceError(f"{split_dir}: meta.json promises {meta.count} windows, the shards hold {read}")
 
 
 def without_autotuning(dataset: tf.data.Dataset) -> tf.data.Dataset:
@@ -226,7 +290,7 @@ def make_dataset(split_dir: Path, batch_size: int, shuffle: bool = False, seed: 
 
     One thread: on a CPU the training step already uses every core, and parsing on two
     threads slowed each step by 5 % (as much as the parsing costs), on one thread by 0.2 %.
-    Unshuffled, the batches keep the order of meta.json; evaluation reads through ``read_split``.
+    Unshuffled, the batches keep the order of meta.json; evaluation reads through ``read_batches``.
     """
     meta = SplitMeta.read(split_dir)
     shards = shard_files(split_dir)
