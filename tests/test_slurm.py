@@ -155,7 +155,7 @@ def test_workflow_runs_in_the_profiles_partitions(slurm: LocalSlurm, tmp_path: P
     config["hyperparameters"]["convlstm"]["epochs"] = 4  # time to requeue it after its first epoch
     (tmp_path / "config" / "test.yaml").write_text(yaml.safe_dump(config))
     done, requeued = threading.Event(), []
-    backup = tmp_path / "results" / "test" / "models" / "convlstm" / "work" / "backup"
+    backup = tmp_path / "results" / "test" / "models" / "convlstm" / "seed0" / "work" / "backup"
     watcher = threading.Thread(target=requeue_after_first_epoch, args=(slurm, backup, done, requeued))
     watcher.start()
     started = time.monotonic()
@@ -173,7 +173,7 @@ def test_workflow_runs_in_the_profiles_partitions(slurm: LocalSlurm, tmp_path: P
     records = slurm.sacct()
     # the requeued training job: its first run (state REQUEUED) and the run that resumed it
     assert [r["JobID"] for r in records if r["State"] == "REQUEUED"] == requeued and len(requeued) == 1, records
-    train_log = (tmp_path / "results" / "test" / "logs" / "train" / "convlstm.log").read_text()
+    train_log = (tmp_path / "results" / "test" / "logs" / "train" / "convlstm" / "seed0.log").read_text()
     assert "resuming after epoch" in train_log and "epoch 4/4" in train_log, train_log[-3000:]
     assert "worker 0 of 2" in train_log and "worker 1 of 2" in train_log, train_log[-3000:]
     records = [r for r in records if r["State"] != "REQUEUED"]
@@ -186,6 +186,7 @@ def test_workflow_runs_in_the_profiles_partitions(slurm: LocalSlurm, tmp_path: P
     counts = {rule: len(js) for rule, js in ran.items()}
     assert counts == {
         "extract": 3,
+        "extract_static": 1,
         "preprocess": 1,
         "climatology": 1,
         "sequences": 3,
