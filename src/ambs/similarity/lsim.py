@@ -27,10 +27,15 @@ UNIT_WEIGHT = math.log(math.e - 1.0)  # softplus(UNIT_WEIGHT) = 1: all channels 
 NORM_EPSILON = 1e-6  # a position with all-zero (ReLU) features stays zero instead of dividing by zero
 
 
-def paired_distances(vectors: Callable[[np.ndarray], np.ndarray], a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """|| v(a[i]) - v(b[i]) ||_2 for two equally long batches, both through ``vectors`` in one call."""
+def require_pairs(a: np.ndarray, b: np.ndarray) -> None:
+    """Paired distances compare a[i] with b[i]: the batches must be equally long."""
     if len(a) != len(b):
         raise ValueError(f"distance needs equally long batches, got {len(a)} and {len(b)}")
+
+
+def paired_distances(vectors: Callable[[np.ndarray], np.ndarray], a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """|| v(a[i]) - v(b[i]) ||_2 for two equally long batches, both through ``vectors`` in one call."""
+    require_pairs(a, b)
     v = vectors(np.concatenate([a, b]))
     return np.linalg.norm(v[: len(a)] - v[len(a) :], axis=-1)
 
@@ -85,8 +90,7 @@ class LearnedDistance(keras.Model):
         Through Keras' compiled predict loop over ``call``: half the time of eager batches of
         feature vectors, and only the distances, not the vectors, are ever held in memory.
         """
-        if len(a) != len(b):
-            raise ValueError(f"distance needs equally long batches, got {len(a)} and {len(b)}")
+        require_pairs(a, b)
         return self.predict((a, b), batch_size=batch_size, verbose=0).astype(np.float64)
 
     def pairwise(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
