@@ -153,6 +153,7 @@ def test_workflow_runs_in_the_profiles_partitions(slurm: LocalSlurm, tmp_path: P
     config = yaml.safe_load((tmp_path / "config" / "test.yaml").read_text())
     config["models"] = SLURM_MODELS
     config["hyperparameters"]["convlstm"]["epochs"] = 4  # time to requeue it after its first epoch
+    config["hyperparameters"]["convlstm"]["patience"] = 4  # and no early stop before the fourth
     (tmp_path / "config" / "test.yaml").write_text(yaml.safe_dump(config))
     done, requeued = threading.Event(), []
     backup = tmp_path / "results" / "test" / "models" / "convlstm" / "seed0" / "work" / "backup"
