@@ -32,6 +32,8 @@ import psutil
 import yaml
 from common import ROOT, VENV_BIN, machine_note, print_table
 
+from ambs.catalogue import Run
+
 STAGES = ("extract", "preprocess", "climatology", "sequences", "train", "evaluate")
 # (north, west, south, east) on the 0.25 degree grid: 16 x 16 and 32 x 32 points
 SMALL = (51.0, 6.0, 47.25, 9.75)
@@ -74,6 +76,7 @@ def variant_config(name: str) -> dict:
         days="all",
         months={"train": variant.month_list(2010), "val": ["2009-12"], "test": variant.month_list(2030)},
         models=["convlstm", "persistence"],
+        seeds=[0],
         mpi_tasks=1,
     )
     return config
@@ -140,7 +143,8 @@ def run_variant(name: str, workdir: Path) -> Measured:
     config = variant_config(name)
     configfile = workdir / f"{name}.yaml"
     configfile.write_text(yaml.safe_dump(config))
-    target = f"results/{config['experiment']}/evaluation/convlstm/metrics.nc"
+    run = Run("convlstm", config["seeds"][0])
+    target = f"results/{config['experiment']}/evaluation/{run.name}/metrics.nc"
     env = {**os.environ, "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
     command = [str(VENV_BIN / "snakemake"), target, "--profile", "profiles/local", "--cores", "1", "--forceall"]
     start = time.perf_counter()
