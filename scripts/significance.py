@@ -9,7 +9,7 @@ import xarray as xr
 
 from ambs.atomic import atomic_path
 from ambs.evaluation.seeds import seed_means
-from ambs.evaluation.significance import METRIC, significance_table
+from ambs.evaluation.significance import RANKED, significance_table
 from ambs.report.ranking import ranking_markdown
 
 parser = argparse.ArgumentParser(description=__doc__)
@@ -22,7 +22,7 @@ args = parser.parse_args()
 
 results = [xr.load_dataset(path) for path in args.metrics]
 table = significance_table(results, args.baselines, args.lag_hours)
-mse = pd.DataFrame({model: result[METRIC].mean("init").to_series() for model, result in seed_means(results).items()})
+mse = pd.DataFrame({model: result[RANKED].mean("init").to_series() for model, result in seed_means(results).items()})
 with atomic_path(args.out) as tmp:
     table.to_csv(tmp, index=False, float_format="%.6g")
 with atomic_path(args.ranking) as tmp:

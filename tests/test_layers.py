@@ -1,4 +1,5 @@
-"""The fast layers compute what the Keras layers they replace compute: ConvLSTM2D and TimeDistributed."""
+"""The fast layers compute what the Keras layers they replace compute: ConvLSTM2D and TimeDistributed; Accumulate's
+running sum is numpy's."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import keras
 import numpy as np
 import pytest
 
-from ambs.models.layers import ConvLSTM, PerFrame
+from ambs.models.layers import Accumulate, ConvLSTM, PerFrame
 
 SEQUENCE = (5, 7, 6, 3)  # time, lat, lon, channels
 FILTERS = 4
@@ -69,3 +70,9 @@ def test_per_frame_matches_time_distributed(inner) -> None:
     got = ours(x)
     assert tuple(got.shape) == tuple(expected.shape) == ours.compute_output_shape((2, *SEQUENCE))
     np.testing.assert_allclose(keras.ops.convert_to_numpy(got), keras.ops.convert_to_numpy(expected), atol=1e-6)
+
+
+def test_accumulate_is_the_running_sum_over_time_per_step() -> None:
+    x = np.random.default_rng(5).normal(size=(2, *SEQUENCE)).astype("float32")
+    got = keras.ops.convert_to_numpy(Accumulate()(x))
+    np.testing.assert_allclose(got, np.cumsum(x, axis=1) / SEQUENCE[0], rtol=1e-6, atol=1e-6)

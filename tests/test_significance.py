@@ -62,7 +62,24 @@ def test_a_known_difference_in_autocorrelated_scores_is_significant() -> None:
     table = significance_table([_scores(model, "convlstm", 0), _scores(reference, "persistence")], BASELINE, WEEK)
     assert table["significant"].all()
     np.testing.assert_allclose(table["mean_difference"], (model - reference).mean(axis=0))
-    assert (table["statistic"] < 0).all()
+    assert (table["statistic"] < 0).all() and table["better"].all()
+
+
+def test_the_anomaly_correlation_is_tested_against_the_baseline_with_the_highest_and_higher_is_better() -> None:
+    rng = np.random.default_rng(6)
+    persistence = 0.9 - 0.05 * np.abs(_ar1(rng, 0.8, (len(INITS), 2)))
+    climatology = np.zeros_like(persistence)  # no anomaly pattern, no correlation
+    model = persistence + 0.02 + 0.01 * _ar1(rng, 0.8, persistence.shape)
+    runs = [
+        _scores(persistence + 1.0, "persistence").assign(acc=(("init", "lead"), persistence)),
+        _scores(persistence + 0.5, "climatology").assign(acc=(("init", "lead"), climatology)),
+        _scores(persistence, "convlstm", 0).assign(acc=(("init", "lead"), model)),
+    ]
+    table = significance_table(runs, ["persistence", "climatology"], WEEK).set_index("metric")
+    assert table.loc["mse", "reference"].tolist() == ["climatology"] * 2  # the lower squared error
+    assert table.loc["acc", "reference"].tolist() == ["persistence"] * 2  # the higher correlation
+    acc = table.loc["acc"]
+    assert (acc["mean_difference"] > 0).all() and acc["better"].all() and acc["significant"].all()
 
 
 def test_size_is_near_five_percent_on_autocorrelated_noise_without_difference() -> None:

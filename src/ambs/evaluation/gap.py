@@ -12,23 +12,26 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ambs.catalogue import MODELS, Kind
+from ambs.catalogue import METRICS, MODELS, Kind
 from ambs.evaluation.seeds import over_seeds
 
 ORACLE = next(name for name, model in MODELS.items() if model.kind is Kind.REFERENCE)
 
 
-def baseline_rmse(table: pd.DataFrame, baselines: list[str]) -> pd.DataFrame:
-    """The RMSE of ``baselines`` in ``table`` (model, lead, rmse), one row per lead and one column per baseline."""
-    rmse = table[table["model"].isin(baselines)].pivot(index="lead", columns="model", values="rmse")
-    if rmse.empty:
+def baseline_scores(table: pd.DataFrame, baselines: list[str], metric: str) -> pd.DataFrame:
+    """The ``metric`` of ``baselines`` in ``table`` (model, lead, metric), one row per lead and one column per
+    baseline."""
+    scores = table[table["model"].isin(baselines)].pivot(index="lead", columns="model", values=metric)
+    if scores.empty:
         raise ValueError("comparing with the best baseline needs a baseline in 'models'")
-    return rmse
+    return scores
 
 
-def best_baseline(table: pd.DataFrame, baselines: list[str]) -> pd.Series:
-    """Per lead, the name of the baseline with the lowest RMSE in ``table`` (model, lead, rmse)."""
-    return baseline_rmse(table, baselines).idxmin(axis=1).rename("best_baseline")
+def best_baseline(table: pd.DataFrame, baselines: list[str], metric: str = "rmse") -> pd.Series:
+    """Per lead, the name of the baseline whose ``metric`` in ``table`` (model, lead, metric) is nearest the
+    metric's perfect score: the lowest RMSE, the highest ACC."""
+    distance = (baseline_scores(table, baselines, metric) - METRICS[metric].perfect).abs()
+    return distance.idxmin(axis=1).rename("best_baseline")
 
 
 def gap_closed(table: pd.DataFrame, baselines: list[str]) -> pd.DataFrame:
@@ -39,7 +42,7 @@ def gap_closed(table: pd.DataFrame, baselines: list[str]) -> pd.DataFrame:
     oracle = table[table["model"] == ORACLE].set_index("lead")["rmse"]
     if oracle.empty:
         raise ValueError(f"the gap closed needs the {ORACLE!r} model in 'models'")
-    best_rmse = baseline_rmse(table, baselines).min(axis=1)
+    best_rmse = baseline_scores(table, baselines, "rmse").min(axis=1)
     runs = table[table["model"].map(lambda name: MODELS[name].competes)]
     lead = runs["lead"]
     closed = runs[["model", "seed", "lead"]].assign(

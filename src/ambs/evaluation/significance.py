@@ -18,6 +18,10 @@ within 2 % for b <= 0.2 and is conservative beyond. The test keeps a size near 5
 blocks, four or five blocks in all, could not resolve a 5 % tail.
 
 Identical scores (d = 0 everywhere) give statistic 0 and p = 1: never significant.
+
+Two scores are tested (``TESTED``): the squared error, by which the models are ranked, and the
+anomaly correlation, which sees the pattern of the departures from the climatology that the
+squared error mixes with their mean offset. Each is tested against the baseline best by that score.
 """
 
 from __future__ import annotations
@@ -29,13 +33,25 @@ import pandas as pd
 import xarray as xr
 from scipy import stats
 
-from ambs.catalogue import MODELS, Run
+from ambs.catalogue import METRICS, MODELS, Run
 from ambs.evaluation.gap import best_baseline
 from ambs.evaluation.seeds import run_of
 
 LEVEL = 0.05
-METRIC = "mse"  # the test compares the per-init squared errors
-COLUMNS = ["model", "seed", "reference", "lead", "mean_difference", "statistic", "p_value", "significant"]
+RANKED = "mse"  # the ranking orders the models by their per-init squared errors
+TESTED = (RANKED, "acc")  # the scores tested, where a dataset has them (ACC needs the ERA5 climatology)
+COLUMNS = [
+    "metric",
+    "model",
+    "seed",
+    "reference",
+    "lead",
+    "mean_difference",
+    "better",
+    "statistic",
+    "p_value",
+    "significant",
+]
 
 
 def newey_west_variance(values: np.ndarray, max_lag: int) -> np.ndarray:
@@ -77,8 +93,9 @@ def diebold_mariano(difference: np.ndarray, max_lag: int) -> tuple[float, float,
     return mean, statistic, float(2 * stats.t.sf(abs(statistic), n / max(lag, 1)))
 
 
-def paired_test(model: xr.DataArray, reference: xr.DataArray, max_lag_hours: float) -> pd.DataFrame:
-    """Per lead: mean of model - reference over the inits both scored, statistic, p-value, significant at 5 %."""
+def paired_test(model: xr.DataArray, reference: xr.DataArray, max_lag_hours: float, perfect: float) -> pd.DataFrame:
+    """Per lead: mean of model - reference over the inits both scored, whether that moves towards the ``perfect``
+    score (the model is better), statistic, p-value, significant at 5 %."""
     if not np.array_equal(model["init"].values, reference["init"].values):
         raise ValueError("the paired test needs both models scored on the same init times")
     difference = (model - reference).transpose("init", "lead")
@@ -86,6 +103,8 @@ def paired_test(model: xr.DataArray, reference: xr.DataArray, max_lag_hours: flo
     rows = [diebold_mariano(column, max_lag) for column in difference.values.T]
     table = pd.DataFrame(rows, columns=["mean_difference", "statistic", "p_value"])
     table.insert(0, "lead", difference["lead"].values)
+    towards_perfect = perfect - reference.where(difference.notnull()).mean("init").values
+    table.insert(2, "better", table["mean_difference"] * towards_perfect > 0)
     table["significant"] = table["p_value"] < LEVEL
     return table
 
@@ -103,26 +122,35 @@ def _pairs(runs: list[Run], best: pd.Series) -> Iterator[tuple[Run, Run, pd.Inde
 
 
 def significance_table(results: list[xr.Dataset], baselines: list[str], max_lag_hours: float) -> pd.DataFrame:
-    """Rows of ``COLUMNS``: per lead, every competing run's per-init squared error (``METRIC``) tested against
-    the best baseline at that lead (the lowest mean RMSE) and against every other competing model.
+    """Rows of ``COLUMNS``: per score of ``TESTED`` that the runs have and per lead, every competing run tested
+    against the best baseline by that score at that lead and against every other competing model.
 
     Two seeded models are paired seed by seed, a model without a seed with every seed of the other;
     ``seed`` is the pair's training seed (empty where neither is seeded). ``mean_difference`` is model
-    minus reference in the metric's units: negative where the model has the smaller error.
+    minus reference in the score's units; ``better``: the model's mean score is nearer the perfect one.
     """
     scores = {run_of(result): result for result in results}
-    mean_rmse = pd.concat(
+    tested = [metric for metric in TESTED if all(metric in result for result in results)]
+    means = pd.concat(
         [
-            result["rmse"].mean("init").to_dataframe().reset_index().assign(model=run.model)
+            result[tested].mean("init").to_dataframe().reset_index().assign(model=run.model)
             for run, result in scores.items()
             if run.model in baselines
         ]
     )
     tables = []
-    for run, reference, leads in _pairs(list(scores), best_baseline(mean_rmse, baselines)):
-        table = paired_test(scores[run][METRIC], scores[reference][METRIC], max_lag_hours)
-        seed = run.seed if run.seed is not None else reference.seed
-        tables.append(table[table["lead"].isin(leads)].assign(model=run.model, seed=seed, reference=reference.model))
+    for metric in tested:
+        perfect = METRICS[metric].perfect
+        if perfect is None:
+            raise ValueError(f"the score {metric!r} has no perfect value that a better model is nearer")
+        for run, reference, leads in _pairs(list(scores), best_baseline(means, baselines, metric)):
+            table = paired_test(scores[run][metric], scores[reference][metric], max_lag_hours, perfect)
+            seed = run.seed if run.seed is not None else reference.seed
+            tables.append(
+                table[table["lead"].isin(leads)].assign(
+                    metric=metric, model=run.model, seed=seed, reference=reference.model
+                )
+            )
     if not tables:
         return pd.DataFrame(columns=COLUMNS)
     table = pd.concat(tables, ignore_index=True)[COLUMNS]

@@ -1,9 +1,10 @@
 """ConvLSTM encoder-forecaster (Shi et al. 2015), as benchmarked by AMBS.
 
 The encoder reads the context at half resolution; its final state seeds the
-forecaster, which unrolls over the forecast hours. The decoder predicts the
-change of the target field relative to the last observed frame; that change
-starts at zero, so training begins at the persistence forecast.
+forecaster, which unrolls over the forecast hours. The decoder predicts each
+hour's change of the target field, and the forecast is the last observed frame
+plus their running sum (``layers.Accumulate``); the changes start at zero, so
+training begins at the persistence forecast.
 
 The forcings of the forecast hours (the second input, ``ambs.sequences.meta.future_forcings``;
 no channels without forcings) are known in advance: the forecaster reads them at half resolution
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import keras
 
-from ambs.models.layers import ConvLSTM, PerFrame, RepeatLastFrame
+from ambs.models.layers import Accumulate, ConvLSTM, PerFrame, RepeatLastFrame
 
 
 def encode_context(context: keras.KerasTensor, filters: int, kernel_size: int) -> tuple[keras.KerasTensor, ...]:
@@ -44,8 +45,8 @@ def decode_change(
     target_index: int,
     filters: int,
 ) -> keras.KerasTensor:
-    """Full-resolution forecast of the target: last observed target frame plus a change decoded with each hour's
-    forcings."""
+    """Full-resolution forecast of the target: last observed target frame plus the running sum of hourly changes,
+    each decoded with its hour's forcings."""
     _, _, height, width, _ = context.shape
     up = PerFrame(
         keras.layers.Conv2DTranspose(filters, 3, strides=2, padding="same", activation="relu"), name="upsample"
@@ -53,7 +54,10 @@ def decode_change(
     up = PerFrame(keras.layers.Cropping2D(((0, up.shape[2] - height), (0, up.shape[3] - width))), name="crop")(up)
     skip = RepeatLastFrame(forecast_steps, name="repeat_context")(context)
     merged = keras.layers.Concatenate(name="skip")([up, skip, forcings])
-    change = PerFrame(keras.layers.Conv2D(1, 3, padding="same", kernel_initializer="zeros"), name="change")(merged)
+    hourly = PerFrame(keras.layers.Conv2D(1, 3, padding="same", kernel_initializer="zeros"), name="hourly_change")(
+        merged
+    )
+    change = Accumulate(name="change")(hourly)
     base = RepeatLastFrame(forecast_steps, channel=target_index, name="persistence")(context)
     return keras.layers.Add(name="forecast")([base, change])
 

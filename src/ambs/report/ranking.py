@@ -12,6 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ambs.catalogue import MODELS
+from ambs.evaluation.significance import RANKED
 
 CAPTION = (
     "Models per lead hour by MSE of the target (mean over seeds), best first. `a < b`: a has the smaller error,"
@@ -21,15 +22,17 @@ CAPTION = (
 
 
 def better_for_every_seed(significance: pd.DataFrame, lead: int, model: str, reference: str) -> bool:
-    """Whether ``model`` has the smaller error than ``reference`` at ``lead``, significantly in every paired test."""
-    at_lead = significance[significance["lead"] == lead]
+    """Whether ``model`` has the smaller error than ``reference`` at ``lead``, significantly in every paired test
+    of the squared error."""
+    at_lead = significance[(significance["lead"] == lead) & (significance["metric"] == RANKED)]
     rows = at_lead[(at_lead["model"] == model) & (at_lead["reference"] == reference)]
-    sign = -1.0
+    better = rows["better"]
     if rows.empty:  # the baselines are tested as references only
-        rows, sign = at_lead[(at_lead["model"] == reference) & (at_lead["reference"] == model)], 1.0
+        rows = at_lead[(at_lead["model"] == reference) & (at_lead["reference"] == model)]
+        better = ~rows["better"]
     if rows.empty:
         raise ValueError(f"no paired test of {model!r} and {reference!r} at lead {lead}")
-    return bool((rows["significant"] & (sign * rows["mean_difference"] > 0)).all())
+    return bool((rows["significant"] & better).all())
 
 
 def lead_ranking(significance: pd.DataFrame, mse: pd.Series, lead: int) -> str:
@@ -48,7 +51,8 @@ def ranking_table(significance: pd.DataFrame, mse: pd.DataFrame) -> pd.DataFrame
     """
     rows = []
     for lead, means in mse.iterrows():
-        references = significance.loc[significance["lead"] == lead, "reference"].unique()
+        tests = significance[(significance["lead"] == lead) & (significance["metric"] == RANKED)]
+        references = tests["reference"].unique()
         names = [name for name in means.index if MODELS[name].competes]
         names += [name for name in references if not MODELS[name].competes]
         rows.append({"lead": lead, "ranking": lead_ranking(significance, means[names], int(lead))})
