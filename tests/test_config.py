@@ -210,6 +210,18 @@ def test_the_gmd2022_config_plans_without_running(tmp_path: Path) -> None:
     assert not (tmp_path / "results").exists()
 
 
+@pytest.mark.parametrize("name", ["waveeq", "moving_digits"])
+def test_the_generated_dataset_configs_plan_over_the_default_config(tmp_path: Path, name: str) -> None:
+    """``make run CONFIG=config/<name>.yaml`` merges the file over config/config.yaml: its keys must still agree."""
+    shutil.copytree(ROOT / "config", tmp_path / "config")
+    result = _dry_run(tmp_path, f"config/{name}.yaml")
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-3000:]
+    jobs = dict(re.findall(r"^(\w+)\s+(\d+)$", output, flags=re.M))
+    assert (jobs["generate"], jobs["train"]) == ("3", "6")  # one per split; two networks, three seeds each
+    assert "extract" not in jobs and not (tmp_path / "results").exists()
+
+
 ERA5_KEYS = (
     "source",
     "domain",
