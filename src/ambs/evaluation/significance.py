@@ -36,6 +36,7 @@ from scipy import stats
 from ambs.catalogue import METRICS, MODELS, Run
 from ambs.evaluation.gap import best_baseline
 from ambs.evaluation.seeds import run_of
+from ambs.evaluation.skill import paired_skill
 
 LEVEL = 0.05
 RANKED = "mse"  # the ranking orders the models by their per-init squared errors
@@ -94,8 +95,8 @@ def diebold_mariano(difference: np.ndarray, max_lag: int) -> tuple[float, float,
 
 
 def paired_test(model: xr.DataArray, reference: xr.DataArray, max_lag_hours: float, perfect: float) -> pd.DataFrame:
-    """Per lead: mean of model - reference over the inits both scored, whether that moves towards the ``perfect``
-    score (the model is better), statistic, p-value, significant at 5 %."""
+    """Per lead: mean of model - reference over the inits both scored, whether the model is better (its skill
+    over the reference towards the ``perfect`` score is positive), statistic, p-value, significant at 5 %."""
     if not np.array_equal(model["init"].values, reference["init"].values):
         raise ValueError("the paired test needs both models scored on the same init times")
     difference = (model - reference).transpose("init", "lead")
@@ -103,8 +104,7 @@ def paired_test(model: xr.DataArray, reference: xr.DataArray, max_lag_hours: flo
     rows = [diebold_mariano(column, max_lag) for column in difference.values.T]
     table = pd.DataFrame(rows, columns=["mean_difference", "statistic", "p_value"])
     table.insert(0, "lead", difference["lead"].values)
-    towards_perfect = perfect - reference.where(difference.notnull()).mean("init").values
-    table.insert(2, "better", table["mean_difference"] * towards_perfect > 0)
+    table.insert(2, "better", paired_skill(model, reference, perfect).values > 0)
     table["significant"] = table["p_value"] < LEVEL
     return table
 
