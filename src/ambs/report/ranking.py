@@ -23,8 +23,8 @@ CAPTION = (
 
 def better_for_every_seed(significance: pd.DataFrame, lead: int, model: str, reference: str) -> bool:
     """Whether ``model`` has the smaller error than ``reference`` at ``lead``, significantly in every paired test
-    of the squared error."""
-    at_lead = significance[(significance["lead"] == lead) & (significance["metric"] == RANKED)]
+    of ``significance`` (the squared error's rows)."""
+    at_lead = significance[significance["lead"] == lead]
     rows = at_lead[(at_lead["model"] == model) & (at_lead["reference"] == reference)]
     better = rows["better"]
     if rows.empty:  # the baselines are tested as references only
@@ -47,15 +47,16 @@ def lead_ranking(significance: pd.DataFrame, mse: pd.Series, lead: int) -> str:
 def ranking_table(significance: pd.DataFrame, mse: pd.DataFrame) -> pd.DataFrame:
     """One row per lead: the competing models of ``mse`` (lead x model) and that lead's best baseline in order.
 
-    The best baseline of a lead is the baseline its tests compared with; the other baselines are left out.
+    The best baseline of a lead is the baseline its squared-error tests (``RANKED``) compared with; the other
+    baselines are left out. Only those tests of ``significance`` decide the order.
     """
+    squared_error = significance[significance["metric"] == RANKED]
     rows = []
     for lead, means in mse.iterrows():
-        tests = significance[(significance["lead"] == lead) & (significance["metric"] == RANKED)]
-        references = tests["reference"].unique()
+        references = squared_error.loc[squared_error["lead"] == lead, "reference"].unique()
         names = [name for name in means.index if MODELS[name].competes]
         names += [name for name in references if not MODELS[name].competes]
-        rows.append({"lead": lead, "ranking": lead_ranking(significance, means[names], int(lead))})
+        rows.append({"lead": lead, "ranking": lead_ranking(squared_error, means[names], int(lead))})
     return pd.DataFrame(rows)
 
 
